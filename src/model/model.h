@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The model's public API: what the scenario executor, the explorer, the
+ * tests and the benchmarks call.  Every operation returns 0 or a negative
+ * errno (the message is in fsim_strerror()); bad input never corrupts the
+ * model.  Addresses and lengths are in bytes and must be page aligned.
+ */
+#ifndef FSIM_MODEL_MODEL_H
+#define FSIM_MODEL_MODEL_H
+
+#include <stdio.h>
+
+#include "machine.h"
+
+enum fsim_advice {
+	FSIM_MADV_HUGEPAGE,
+	FSIM_MADV_NOHUGEPAGE,
+	FSIM_MADV_DONTNEED,
+	FSIM_MADV_COLLAPSE,
+	FSIM_MADV_PAGEOUT,
+	FSIM_MADV_MERGEABLE,
+	FSIM_MADV_UNMERGEABLE,
+	FSIM_MADV_DONTFORK,
+	FSIM_MADV_DOFORK,
+	FSIM_MADV_COLD,
+	NR_FSIM_ADVICE
+};
+
+extern const char *const fsim_advice_names[NR_FSIM_ADVICE];
+
+/*
+ * A new machine with settings @set (NULL: defaults) under @profile (NULL:
+ * the default).  NULL if the RAM or swap size is out of range.
+ */
+struct fsim_machine *fsim_new(const struct thp_settings *set,
+			      const struct fsim_profile *profile);
+void fsim_free(struct fsim_machine *m);
+/* Override the khugepaged shared predicate (fault injection, exact). */
+void fsim_set_shared_pred(struct fsim_machine *m, enum shared_pred pred);
+/* Apply a setting by its sysfs path (model/ram and model/swap excepted). */
+int fsim_set(struct fsim_machine *m, const char *path, const char *value);
+const char *fsim_strerror(struct fsim_machine *m);
+
+struct mm_struct *fsim_spawn(struct fsim_machine *m);
+struct mm_struct *fsim_fork(struct fsim_machine *m, struct mm_struct *parent);
+int fsim_exit(struct fsim_machine *m, struct mm_struct *mm);
+
+/* MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, read-write. */
+int fsim_mmap(struct fsim_machine *m, struct mm_struct *mm,
+	      unsigned long addr, unsigned long len);
+int fsim_munmap(struct fsim_machine *m, struct mm_struct *mm,
+		unsigned long addr, unsigned long len);
+/* mremap(MREMAP_MAYMOVE|MREMAP_FIXED) within one VMA. */
+int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
+		unsigned long addr, unsigned long old_len,
+		unsigned long new_addr, unsigned long new_len);
+int fsim_mprotect(struct fsim_machine *m, struct mm_struct *mm,
+		  unsigned long addr, unsigned long len, bool writable);
+/* For FSIM_MADV_COLLAPSE the result is the errno madvise would return. */
+int fsim_madvise(struct fsim_machine *m, struct mm_struct *mm,
+		 unsigned long addr, unsigned long len,
+		 enum fsim_advice advice);
+
+/*
+ * Touch one page as a user access would, faulting as needed.  A read
+ * stores what the page holds in *got and what this process last wrote
+ * there in *want; they differ only if data was lost.
+ */
+int fsim_read(struct fsim_machine *m, struct mm_struct *mm,
+	      unsigned long addr, content_t *got, content_t *want);
+int fsim_write(struct fsim_machine *m, struct mm_struct *mm,
+	       unsigned long addr, content_t value);
+
+/* Memory pressure on the deferred-split / underused-THP shrinker. */
+void fsim_shrink(struct fsim_machine *m);
+
+/* What one page of an mm looks like (for maps, expects and diffs). */
+enum fsim_page_state {
+	FSIM_PAGE_NONE,
+	FSIM_PAGE_ZERO,		/* shared zero page or huge zero page */
+	FSIM_PAGE_PRESENT,
+	FSIM_PAGE_SWAP,
+};
+
+struct fsim_page_info {
+	enum fsim_page_state state;
+	pfn_t pfn;			/* present: the page frame */
+	pfn_t head;			/* its folio's head */
+	unsigned int order;		/* its folio's order */
+	bool pmd_mapped;		/* mapped by a huge PMD */
+	bool huge_zero;
+	bool writable, young, dirty;
+	bool anon_exclusive;
+	bool ksm;
+	int mapcount;			/* folio_precise_page_mapcount() */
+	uint32_t swap_offset;
+};
+
+int fsim_page_info(struct fsim_machine *m, struct mm_struct *mm,
+		   unsigned long addr, struct fsim_page_info *info);
+
+/* smaps-style figures of one mm, in bytes. */
+struct fsim_smaps {
+	unsigned long rss, anon_huge, swap;
+};
+
+void fsim_mm_smaps(struct fsim_machine *m, struct mm_struct *mm,
+		   struct fsim_smaps *out);
+/* RAM held by anonymous folios, including unmapped parts of large ones. */
+unsigned long fsim_anon_bytes(struct fsim_machine *m);
+unsigned long fsim_thp_bytes(struct fsim_machine *m);
+
+/*
+ * The invariant checker (the model's CONFIG_DEBUG_VM): recount everything
+ * from the page tables.  Returns the number of violations; each is
+ * described by a line written to @log (may be NULL).
+ */
+int fsim_check(struct fsim_machine *m, FILE *log);
+
+#endif

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The memory system calls on the model: mmap, munmap, mremap, mprotect
+ * and madvise, with VMA splitting and merging as the kernel does it (a VMA
+ * split at an address that is not PMD aligned splits the huge PMD there
+ * first, as vma_adjust_trans_huge() does).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "model.h"
+
+static int check_range(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long addr, unsigned long len)
+{
+	if (!mm || !mm->alive)
+		return fsim_err(m, -ESRCH, "no such process");
+	if ((addr | len) & ~PAGE_MASK)
+		return fsim_err(m, -EINVAL,
+				"range 0x%lx+0x%lx is not page aligned", addr,
+				len);
+	if (!len || addr + len > TASK_SIZE || addr + len < addr)
+		return fsim_err(m, -EINVAL, "range 0x%lx+0x%lx is invalid",
+				addr, len);
+	return 0;
+}
+
+/* Split the VMA (and a huge PMD straddling the point) at @addr. */
+static int split_vma_at(struct fsim_machine *m, struct mm_struct *mm,
+			unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+	if (!vma || vma->vm_start == addr)
+		return 0;
+	if (addr & ~PMD_MASK)
+		split_huge_pmd_address(m, mm, vma, addr);
+	if (vma_split_at(mm, addr))
+		return fsim_err(m, -ENOMEM, "out of host memory");
+	return 0;
+}
+
+int fsim_mmap(struct fsim_machine *m, struct mm_struct *mm,
+	      unsigned long addr, unsigned long len)
+{
+	struct vm_area_struct v = { 0 };
+	struct vm_area_struct *next;
+	int err = check_range(m, mm, addr, len);
+
+	if (err)
+		return err;
+	next = find_vma(mm, addr);
+	if (next && next->vm_start < addr + len)
+		return fsim_err(m, -EEXIST,
+				"0x%lx+0x%lx overlaps an existing mapping",
+				addr, len);
+	v.vm_start = addr;
+	v.vm_end = addr + len;
+	v.vm_pgoff = addr >> PAGE_SHIFT;
+	v.vm_flags = VM_READ | VM_WRITE;
+	if (!vma_insert(mm, &v))
+		return fsim_err(m, -ENOMEM, "out of host memory");
+	vma_merge_range(mm, addr - 1, addr + len + 1);
+	return 0;
+}
+
+/* Zap and drop [addr, addr + len); holes are fine, as for munmap(). */
+static int unmap_range(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long addr, unsigned long len)
+{
+	unsigned long end = addr + len;
+	int i;
+
+	if (split_vma_at(m, mm, addr) || split_vma_at(m, mm, end))
+		return -ENOMEM;
+	for (i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *vma = &mm->vmas[i];
+
+		if (vma->vm_start >= addr && vma->vm_end <= end)
+			zap_vma_range(m, mm, vma, vma->vm_start, vma->vm_end);
+	}
+	vma_remove_range(mm, addr, end);
+	free_pgtables(mm, addr, end);
+	return 0;
+}
+
+int fsim_munmap(struct fsim_machine *m, struct mm_struct *mm,
+		unsigned long addr, unsigned long len)
+{
+	int err = check_range(m, mm, addr, len);
+
+	return err ? err : unmap_range(m, mm, addr, len);
+}
+
+/* Move the entries of one PMD range's PTEs or its huge PMD. */
+static int move_page_tables(struct fsim_machine *m, struct mm_struct *mm,
+			    unsigned long old, unsigned long new,
+			    unsigned long len)
+{
+	unsigned long off;
+
+	for (off = 0; off < len;) {
+		unsigned long a = old + off, b = new + off;
+		struct pmd_table *st = pmd_table_lookup(mm, a, false);
+		struct pmd_table *dt;
+		int si = (int)pmd_index(a), di = (int)pmd_index(b);
+		pte_t *sp, *dp;
+
+		if (!st || pmd_none(st->e[si])) {
+			off = ALIGN_DOWN_PMD(a) + PMD_SIZE - old;
+			continue;
+		}
+		dt = pmd_table_lookup(mm, b, true);
+		if (!dt)
+			return -ENOMEM;
+		if (pmd_trans_huge(st->e[si])) {
+			/* move_huge_pmd(): only whole, aligned PMDs move */
+			if (!(a & ~PMD_MASK) && !(b & ~PMD_MASK) &&
+			    len - off >= PMD_SIZE && pmd_none(dt->e[di])) {
+				dt->e[di] = st->e[si];
+				dt->deposit[di] = st->deposit[si];
+				st->e[si] = 0;
+				st->deposit[si] = NULL;
+				off += PMD_SIZE;
+				m->rmap_gen++;
+				continue;
+			}
+			__split_huge_pmd(m, mm, vma_lookup(mm, a), a);
+		}
+		if (pmd_none(dt->e[di])) {
+			pte_t *table = pte_table_alloc(mm);
+
+			if (!table)
+				return -ENOMEM;
+			dt->e[di] = pmd_mktable(table);
+		}
+		sp = &pmd_table(st->e[si])[pte_index(a)];
+		dp = &pmd_table(dt->e[di])[pte_index(b)];
+		*dp = *sp;
+		*sp = 0;
+		m->rmap_gen++;
+		off += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/*
+ * mremap(MREMAP_MAYMOVE | MREMAP_FIXED): the destination is unmapped, the
+ * entries move (keeping the VMA's linear page offset, so the rmap still
+ * finds the folios), and the new VMA is grown or shrunk to @new_len.
+ */
+int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
+		unsigned long addr, unsigned long old_len,
+		unsigned long new_addr, unsigned long new_len)
+{
+	unsigned long move = old_len < new_len ? old_len : new_len;
+	struct vm_area_struct *vma, v;
+	int err = check_range(m, mm, addr, old_len);
+
+	if (err || (err = check_range(m, mm, new_addr, new_len)))
+		return err;
+	if (new_addr < addr + old_len && addr < new_addr + new_len)
+		return fsim_err(m, -EINVAL, "mremap ranges overlap");
+	vma = vma_lookup(mm, addr);
+	if (!vma || vma->vm_end < addr + old_len)
+		return fsim_err(m, -EFAULT,
+				"mremap source is not inside one mapping");
+	if (unmap_range(m, mm, new_addr, new_len) ||
+	    split_vma_at(m, mm, addr) || split_vma_at(m, mm, addr + move))
+		return -ENOMEM;
+	vma = vma_lookup(mm, addr);
+	v = *vma;
+	if (move_page_tables(m, mm, addr, new_addr, move))
+		return fsim_err(m, -ENOMEM, "out of host memory");
+	unmap_range(m, mm, addr, old_len);
+	v.vm_start = new_addr;
+	v.vm_end = new_addr + new_len;
+	if (!vma_insert(mm, &v))
+		return fsim_err(m, -ENOMEM, "out of host memory");
+	vma_merge_range(mm, new_addr - 1, new_addr + new_len + 1);
+	return 0;
+}
+
+/* Split VMAs so that [start, end) is covered by whole VMAs. */
+static int split_vmas(struct fsim_machine *m, struct mm_struct *mm,
+		      unsigned long start, unsigned long end)
+{
+	if (!vma_range_covered(mm, start, end))
+		return fsim_err(m, -ENOMEM,
+				"0x%lx-0x%lx is not entirely mapped", start,
+				end);
+	if (split_vma_at(m, mm, start) || split_vma_at(m, mm, end))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * change_protection() for one PMD range: write-protect on "ro"; on "rw"
+ * only exclusive anonymous pages become writable at once
+ * (can_change_private_pte_writable()), the rest fault later.
+ */
+static void change_prot_range(struct fsim_machine *m, struct mm_struct *mm,
+			      struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end, bool writable)
+{
+	unsigned long addr, next;
+
+	for (addr = start; addr < end; addr = next) {
+		pmd_t *pmd = pmd_lookup(mm, addr);
+		pte_t *ptep;
+
+		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
+		if (next > end)
+			next = end;
+		if (!pmd || pmd_none(*pmd))
+			continue;
+		if (pmd_trans_huge(*pmd)) {
+			if (next - addr < PMD_SIZE) {
+				__split_huge_pmd(m, mm, vma, addr);
+			} else {
+				*pmd &= ~_PMD_WRITE;
+				if (writable && !pmd_huge_zero(*pmd) &&
+				    PageAnonExclusive(
+					    &m->phys.pages[pmd_pfn(*pmd)]))
+					*pmd |= _PMD_WRITE;
+				continue;
+			}
+		}
+		for (; addr < next; addr += PAGE_SIZE) {
+			ptep = &pmd_table(*pmd)[pte_index(addr)];
+			if (!pte_present(*ptep))
+				continue;
+			*ptep &= ~_PTE_WRITE;
+			if (writable && !pte_special(*ptep) &&
+			    PageAnonExclusive(&m->phys.pages[pte_pfn(*ptep)]))
+				*ptep |= _PTE_WRITE;
+		}
+	}
+}
+
+int fsim_mprotect(struct fsim_machine *m, struct mm_struct *mm,
+		  unsigned long addr, unsigned long len, bool writable)
+{
+	unsigned long end = addr + len;
+	int i, err = check_range(m, mm, addr, len);
+
+	if (err || (err = split_vmas(m, mm, addr, end)))
+		return err;
+	for (i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *vma = &mm->vmas[i];
+
+		if (vma->vm_start < addr || vma->vm_end > end)
+			continue;
+		if (writable)
+			vma->vm_flags |= VM_WRITE;
+		else
+			vma->vm_flags &= ~VM_WRITE;
+		change_prot_range(m, mm, vma, vma->vm_start, vma->vm_end,
+				  writable);
+	}
+	vma_merge_range(mm, addr - 1, end + 1);
+	return 0;
+}
+
+/* madvise_update_vma() with the flag change of @advice. */
+static void madvise_vma_flags(struct fsim_machine *m, struct mm_struct *mm,
+			      struct vm_area_struct *vma,
+			      enum fsim_advice advice)
+{
+	switch (advice) {
+	case FSIM_MADV_HUGEPAGE:
+		vma->vm_flags = (vma->vm_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		khugepaged_enter_vma(m, mm, vma);
+		break;
+	case FSIM_MADV_NOHUGEPAGE:
+		vma->vm_flags = (vma->vm_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	case FSIM_MADV_DONTFORK:
+		vma->vm_flags |= VM_DONTCOPY;
+		break;
+	case FSIM_MADV_DOFORK:
+		vma->vm_flags &= ~VM_DONTCOPY;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool advice_changes_flags(enum fsim_advice advice)
+{
+	return advice == FSIM_MADV_HUGEPAGE || advice == FSIM_MADV_NOHUGEPAGE ||
+	       advice == FSIM_MADV_DONTFORK || advice == FSIM_MADV_DOFORK;
+}
+
+int fsim_madvise(struct fsim_machine *m, struct mm_struct *mm,
+		 unsigned long addr, unsigned long len,
+		 enum fsim_advice advice)
+{
+	unsigned long end = addr + len;
+	int i, err = check_range(m, mm, addr, len);
+
+	if (err)
+		return err;
+	if ((unsigned int)advice >= NR_FSIM_ADVICE)
+		return fsim_err(m, -EINVAL, "unknown advice");
+	if (advice == FSIM_MADV_COLLAPSE)
+		return madvise_collapse_range(m, mm, addr, end);
+	if (advice == FSIM_MADV_PAGEOUT || advice == FSIM_MADV_COLD)
+		return madvise_pageout_range(m, mm, addr, end,
+					     advice == FSIM_MADV_PAGEOUT);
+	if (advice == FSIM_MADV_MERGEABLE || advice == FSIM_MADV_UNMERGEABLE)
+		return ksm_madvise_range(m, mm, addr, end,
+					 advice == FSIM_MADV_MERGEABLE);
+	if (!vma_range_covered(mm, addr, end))
+		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
+			       addr, end);
+	if (advice_changes_flags(advice) &&
+	    (split_vma_at(m, mm, addr) || split_vma_at(m, mm, end)))
+		return -ENOMEM;
+	for (i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *vma = &mm->vmas[i];
+		unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
+		unsigned long e = vma->vm_end < end ? vma->vm_end : end;
+
+		if (s >= e)
+			continue;
+		if (advice == FSIM_MADV_DONTNEED)
+			zap_vma_range(m, mm, vma, s, e);
+		else
+			madvise_vma_flags(m, mm, vma, advice);
+	}
+	if (advice_changes_flags(advice))
+		vma_merge_range(mm, addr - 1, end + 1);
+	return err;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Which VMAs may have huge pages (thp_vma_allowable_orders() of 6.18 for
+ * anonymous VMAs), anon_vma preparation, and registration of mms with
+ * khugepaged (khugepaged_enter_vma(), __khugepaged_enter()).
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "khugepaged.h"
+
+/* hugepage_pmd_enabled(): without CONFIG_READ_ONLY_THP_FOR_FS or shmem. */
+bool hugepage_pmd_enabled(struct fsim_machine *m)
+{
+	long pmd = m->set.size_enabled[HPAGE_PMD_ORDER];
+
+	if (pmd == THP_ALWAYS || pmd == THP_MADVISE)
+		return true;
+	return pmd == THP_INHERIT && m->set.enabled != THP_NEVER;
+}
+
+/* The sysfs order mask for an anonymous VMA with @vm_flags. */
+static unsigned long sysfs_orders(struct fsim_machine *m,
+				  unsigned long vm_flags)
+{
+	bool advised = vm_flags & VM_HUGEPAGE;
+	unsigned long mask = 0;
+	int o;
+
+	for (o = 2; o <= HPAGE_PMD_ORDER; o++) {
+		long mode = m->set.size_enabled[o];
+
+		if (mode == THP_ALWAYS || (advised && mode == THP_MADVISE) ||
+		    (mode == THP_INHERIT &&
+		     (m->set.enabled == THP_ALWAYS ||
+		      (advised && m->set.enabled == THP_MADVISE))))
+			mask |= 1UL << o;
+	}
+	return mask;
+}
+
+/*
+ * thp_vma_allowable_orders(): only a forced collapse skips the sysfs
+ * masks; VM_NOHUGEPAGE always forbids; khugepaged and MADV_COLLAPSE need an
+ * anon_vma and a whole aligned PMD inside the VMA.  (No prctl, DAX or
+ * special VMAs exist in the model.)
+ */
+unsigned long thp_vma_allowable_orders(struct fsim_machine *m,
+				       struct vm_area_struct *vma,
+				       unsigned long orders,
+				       enum tva_type type)
+{
+	unsigned long w;
+
+	orders &= ((1UL << (HPAGE_PMD_ORDER + 1)) - 1) & ~3UL;
+	if (type != TVA_FORCED_COLLAPSE)
+		orders &= sysfs_orders(m, vma->vm_flags);
+	if (!orders || (vma->vm_flags & VM_NOHUGEPAGE))
+		return 0;
+	if (type == TVA_KHUGEPAGED || type == TVA_FORCED_COLLAPSE) {
+		if (vma->vm_end < PMD_SIZE)
+			return 0;
+		w = ALIGN_DOWN_PMD(vma->vm_end - PMD_SIZE);
+		if (w < vma->vm_start || !vma->anon_vma)
+			return 0;
+	}
+	return orders;
+}
+
+/* thp_vma_suitable_order(): the aligned range around addr fits the VMA. */
+bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr,
+			    int order)
+{
+	unsigned long size = PAGE_SIZE << order;
+	unsigned long haddr = addr & ~(size - 1);
+
+	/* No pgoff alignment check: the VMAs are anonymous. */
+	return haddr >= vma->vm_start && haddr + size <= vma->vm_end;
+}
+
+void vmf_anon_prepare(struct fsim_machine *m, struct vm_area_struct *vma)
+{
+	if (!vma->anon_vma)
+		vma->anon_vma = ++m->next_anon_vma;
+}
+
+void __khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm)
+{
+	struct khugepaged_state *k = m->khugepaged;
+
+	if (mm->flags & MMF_VM_HUGEPAGE)
+		return;
+	if (k->nr_slots == k->cap_slots) {
+		int cap = k->cap_slots ? 2 * k->cap_slots : 8;
+		void *p = realloc(k->slots, (size_t)cap * sizeof(*k->slots));
+
+		if (!p)
+			return;
+		k->slots = p;
+		k->cap_slots = cap;
+	}
+	mm->flags |= MMF_VM_HUGEPAGE;
+	k->slots[k->nr_slots++] = mm;	/* appended at the tail */
+}
+
+void khugepaged_enter_vma(struct fsim_machine *m, struct mm_struct *mm,
+			  struct vm_area_struct *vma)
+{
+	if (!(mm->flags & MMF_VM_HUGEPAGE) && hugepage_pmd_enabled(m) &&
+	    thp_vma_allowable_order(m, vma, HPAGE_PMD_ORDER, TVA_KHUGEPAGED))
+		__khugepaged_enter(m, mm);
+}
+
+/*
+ * khugepaged_exit(): a slot that is not the scan cursor goes at once; the
+ * cursor's slot is collected by the scanner when it moves on.
+ */
+void khugepaged_exit(struct fsim_machine *m, struct mm_struct *mm)
+{
+	struct khugepaged_state *k = m->khugepaged;
+	int i;
+
+	if (!(mm->flags & MMF_VM_HUGEPAGE))
+		return;
+	if (k->cursor == mm)
+		return;
+	for (i = 0; i < k->nr_slots; i++)
+		if (k->slots[i] == mm)
+			break;
+	if (i == k->nr_slots)
+		return;
+	for (; i + 1 < k->nr_slots; i++)
+		k->slots[i] = k->slots[i + 1];
+	k->nr_slots--;
+	mm->flags &= ~MMF_VM_HUGEPAGE;
+}

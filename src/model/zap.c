@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Zapping page ranges (munmap, MADV_DONTNEED, exit): zap_pmd_range(),
+ * zap_huge_pmd() and zap_pte_range() of 6.18 for anonymous memory.  PTEs
+ * that map consecutive pages of one folio are removed in one batch, as
+ * folio_pte_batch() groups them, because the MM_ID slot logic runs once per
+ * batch.
+ */
+#include "internal.h"
+
+void zap_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
+		  struct pmd_table *t, int i)
+{
+	pmd_t pmd = t->e[i];
+
+	t->e[i] = 0;
+	pte_table_free(mm, t->deposit[i]);
+	t->deposit[i] = NULL;
+	if (!pmd_huge_zero(pmd)) {
+		struct folio *folio = pfn_folio(&m->phys, pmd_pfn(pmd));
+
+		folio_remove_rmap_pmd(m, folio, &folio->page, mm);
+		mm_inc_rss(mm, MM_ANONPAGES, -HPAGE_PMD_NR);
+		folio_put_refs(m, folio, 1);
+	}
+}
+
+/*
+ * How many of the PTEs from @ptep (at most @max) map consecutive pages of
+ * the folio the first one maps.  Dirty, young and write bits are ignored,
+ * as folio_pte_batch() does for zapping.
+ */
+static int zap_batch(struct fsim_machine *m, pte_t *ptep, int max)
+{
+	pfn_t pfn = pte_pfn(ptep[0]);
+	struct folio *folio = pfn_folio(&m->phys, pfn);
+	pfn_t end = folio_pfn(&m->phys, folio) + (pfn_t)folio_nr_pages(folio);
+	int nr = 1;
+
+	while (nr < max && pte_present(ptep[nr]) && !pte_special(ptep[nr]) &&
+	       pte_pfn(ptep[nr]) == pfn + (pfn_t)nr && pfn + (pfn_t)nr < end)
+		nr++;
+	return nr;
+}
+
+static void zap_pte_range(struct fsim_machine *m, struct mm_struct *mm,
+			  pte_t *table, int from, int to)
+{
+	int i = from;
+
+	while (i < to) {
+		pte_t pte = table[i];
+		struct folio *folio;
+		int nr, k;
+
+		if (pte_none(pte)) {
+			table[i++] = 0;
+			continue;
+		}
+		if (pte_is_swap(pte)) {
+			free_swap_and_cache(m, pte_swp_offset(pte));
+			mm_inc_rss(mm, MM_SWAPENTS, -1);
+			table[i++] = 0;
+			continue;
+		}
+		if (pte_special(pte)) {
+			table[i++] = 0;
+			continue;
+		}
+		nr = zap_batch(m, &table[i], to - i);
+		folio = pfn_folio(&m->phys, pte_pfn(pte));
+		for (k = 0; k < nr; k++)
+			table[i + k] = 0;
+		mm_inc_rss(mm, MM_ANONPAGES, -nr);
+		folio_remove_rmap_ptes(m, folio, &m->phys.pages[pte_pfn(pte)],
+				       nr, mm);
+		folio_put_refs(m, folio, nr);	/* after the TLB flush */
+		i += nr;
+	}
+}
+
+void zap_vma_range(struct fsim_machine *m, struct mm_struct *mm,
+		   struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end)
+{
+	unsigned long addr, next;
+
+	(void)vma;
+	for (addr = start; addr < end; addr = next) {
+		struct pmd_table *t = pmd_table_lookup(mm, addr, false);
+		int i = (int)pmd_index(addr);
+
+		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
+		if (next > end)
+			next = end;
+		if (!t || pmd_none(t->e[i]))
+			continue;
+		if (pmd_trans_huge(t->e[i])) {
+			if (addr == ALIGN_DOWN_PMD(addr) &&
+			    next - addr == PMD_SIZE) {
+				zap_huge_pmd(m, mm, t, i);
+				continue;
+			}
+			__split_huge_pmd(m, mm, vma, addr);
+		}
+		zap_pte_range(m, mm, pmd_table(t->e[i]), (int)pte_index(addr),
+			      (int)pte_index(next - 1) + 1);
+	}
+}

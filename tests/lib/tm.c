@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Helpers for model tests (see tm.h). */
+#include <stdio.h>
+
+#include "tm.h"
+
+struct fsim_machine *tm_new(const char *profile)
+{
+	struct thp_settings s;
+
+	settings_init_defaults(&s);
+	s.ram_bytes = 64UL << 20;
+	s.swap_bytes = 64UL << 20;
+	return fsim_new(&s, profile ? profile_lookup(profile) : NULL);
+}
+
+bool tm_write(struct fsim_machine *m, struct mm_struct *mm, unsigned long addr,
+	      long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (fsim_write(m, mm, addr + TM_PAGE(i), content_unique(m))) {
+			printf("# write 0x%lx: %s\n", addr + TM_PAGE(i),
+			       fsim_strerror(m));
+			return false;
+		}
+	return true;
+}
+
+bool tm_read(struct fsim_machine *m, struct mm_struct *mm, unsigned long addr,
+	     long n)
+{
+	content_t got, want;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (fsim_read(m, mm, addr + TM_PAGE(i), &got, &want)) {
+			printf("# read 0x%lx: %s\n", addr + TM_PAGE(i),
+			       fsim_strerror(m));
+			return false;
+		}
+		if (got != want) {
+			printf("# read 0x%lx: data lost (got %x want %x)\n",
+			       addr + TM_PAGE(i), got, want);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool tm_check(struct fsim_machine *m)
+{
+	printf("# checking invariants\n");
+	return fsim_check(m, stdout) == 0;
+}
+
+struct page *tm_page(struct fsim_machine *m, struct mm_struct *mm,
+		     unsigned long addr)
+{
+	struct fsim_page_info info;
+
+	fsim_page_info(m, mm, addr, &info);
+	if (info.state != FSIM_PAGE_PRESENT)
+		return NULL;
+	return &m->phys.pages[info.pfn];
+}
+
+struct folio *tm_folio(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long addr)
+{
+	struct page *page = tm_page(m, mm, addr);
+
+	return page ? page_folio(&m->phys, page) : NULL;
+}
+
+struct mm_struct *tm_thp_process(struct fsim_machine *m)
+{
+	struct mm_struct *mm = fsim_spawn(m);
+
+	if (!mm || fsim_mmap(m, mm, TM_BASE, PMD_SIZE) ||
+	    fsim_madvise(m, mm, TM_BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE) ||
+	    !tm_write(m, mm, TM_BASE, HPAGE_PMD_NR))
+		return NULL;
+	return mm;
+}
+
+bool tm_pmd_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	pmd_t *pmd = pmd_lookup(mm, addr);
+
+	return pmd && pmd_trans_huge(*pmd) && !pmd_huge_zero(*pmd);
+}
