@@ -91,3 +91,84 @@ bool tm_pmd_mapped(struct mm_struct *mm, unsigned long addr)
 
 	return pmd && pmd_trans_huge(*pmd) && !pmd_huge_zero(*pmd);
 }
+
+static bool tm_field_is(const char *name, long long got, long long want)
+{
+	if (got == want)
+		return true;
+	printf("#   %s: got %lld, want %lld\n", name, got, want);
+	return false;
+}
+
+bool tm_large_is(struct fsim_machine *m, struct folio *folio,
+		 struct tm_large want)
+{
+	const struct folio_large *fl = folio_large(&m->phys, folio);
+	bool ok = true;
+
+	ok &= tm_field_is("_large_mapcount", fl->_large_mapcount, want.large);
+	ok &= tm_field_is("_entire_mapcount", fl->_entire_mapcount,
+			  want.entire);
+	ok &= tm_field_is("_nr_pages_mapped", fl->_nr_pages_mapped,
+			  want.nr_pages_mapped);
+	ok &= tm_field_is("_mm_id[0]", fl->_mm_id[0], want.id0);
+	ok &= tm_field_is("_mm_id_mapcount[0]", fl->_mm_id_mapcount[0],
+			  want.cnt0);
+	ok &= tm_field_is("_mm_id[1]", fl->_mm_id[1], want.id1);
+	ok &= tm_field_is("_mm_id_mapcount[1]", fl->_mm_id_mapcount[1],
+			  want.cnt1);
+	ok &= tm_field_is("shared bit", fl->mm_ids_shared, want.shared);
+	return ok;
+}
+
+bool tm_pages_mapcount(struct folio *folio, long from, long n, int raw)
+{
+	long i;
+
+	for (i = from; i < from + n; i++)
+		if (folio_page(folio, i)->_mapcount != raw) {
+			printf("#   page %ld: _mapcount %d, want %d\n", i,
+			       folio_page(folio, i)->_mapcount, raw);
+			return false;
+		}
+	return true;
+}
+
+bool tm_pages_exclusive(struct folio *folio, long from, long n, bool excl)
+{
+	long i;
+
+	for (i = from; i < from + n; i++)
+		if (PageAnonExclusive(folio_page(folio, i)) != excl) {
+			printf("#   page %ld: PG_anon_exclusive %d, want %d\n",
+			       i, !excl, excl);
+			return false;
+		}
+	return true;
+}
+
+struct fsim_page_info tm_info(struct fsim_machine *m, struct mm_struct *mm,
+			      unsigned long addr)
+{
+	struct fsim_page_info info;
+
+	fsim_page_info(m, mm, addr, &info);
+	return info;
+}
+
+struct mm_struct *tm_process(struct fsim_machine *m, unsigned long addr,
+			     unsigned long len, bool hugepage)
+{
+	struct mm_struct *mm = fsim_spawn(m);
+
+	if (!mm || fsim_mmap(m, mm, addr, len) ||
+	    (hugepage &&
+	     fsim_madvise(m, mm, addr, len, FSIM_MADV_HUGEPAGE)))
+		return NULL;
+	return mm;
+}
+
+int tm_nr_vmas(struct mm_struct *mm)
+{
+	return mm->nr_vmas;
+}

@@ -34,4 +34,36 @@ struct page *tm_page(struct fsim_machine *m, struct mm_struct *mm,
 struct mm_struct *tm_thp_process(struct fsim_machine *m);
 bool tm_pmd_mapped(struct mm_struct *mm, unsigned long addr);
 
+/*
+ * Raw (biased) mapcount fields of a large folio, as the spec's tables give
+ * them: -1 is "zero" for large, entire and the slot counts.
+ */
+struct tm_large {
+	int large, entire, nr_pages_mapped;
+	uint32_t id0, id1;
+	int cnt0, cnt1;
+	bool shared;
+};
+
+/* A large folio that nothing maps (prep_compound_head() values). */
+#define TM_LARGE_UNMAPPED                                                \
+	((struct tm_large){ .large = -1, .entire = -1, .nr_pages_mapped = 0, \
+			    .cnt0 = -1, .cnt1 = -1 })
+
+/* Compare every field; print the ones that differ as TAP diagnostics. */
+bool tm_large_is(struct fsim_machine *m, struct folio *folio,
+		 struct tm_large want);
+/* Raw _mapcount of pages [from, from + n) of @folio all equal @raw. */
+bool tm_pages_mapcount(struct folio *folio, long from, long n, int raw);
+/* PG_anon_exclusive of pages [from, from + n) of @folio all equal @excl. */
+bool tm_pages_exclusive(struct folio *folio, long from, long n, bool excl);
+/* fsim_page_info() by value. */
+struct fsim_page_info tm_info(struct fsim_machine *m, struct mm_struct *mm,
+			      unsigned long addr);
+/* A process with [addr, addr + len) mapped (and MADV_HUGEPAGE if asked). */
+struct mm_struct *tm_process(struct fsim_machine *m, unsigned long addr,
+			     unsigned long len, bool hugepage);
+/* Number of VMAs of @mm. */
+int tm_nr_vmas(struct mm_struct *mm);
+
 #endif
