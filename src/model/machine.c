@@ -245,3 +245,8 @@ void fsim_shrink(struct fsim_machine *m)
 {
 	deferred_split_scan(m, m->phys.deferred_len);
 }
+
+long fsim_khugepaged(struct fsim_machine *m, long n)
+{
+	return khugepaged_run(m, n);
+}

@@ -74,6 +74,12 @@ int fsim_write(struct fsim_machine *m, struct mm_struct *mm,
 /* Memory pressure on the deferred-split / underused-THP shrinker. */
 void fsim_shrink(struct fsim_machine *m);
 
+/*
+ * The language's "khugepaged N": at least N full scans, then until a full
+ * scan collapses nothing (see khugepaged_run()).  Returns the passes made.
+ */
+long fsim_khugepaged(struct fsim_machine *m, long n);
+
 /* What one page of an mm looks like (for maps, expects and diffs). */
 enum fsim_page_state {
 	FSIM_PAGE_NONE,

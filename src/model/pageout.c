@@ -1,15 +1,285 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* MADV_PAGEOUT and MADV_COLD (mm/madvise.c, mm/vmscan.c of Linux 6.18). */
+/*
+ * MADV_PAGEOUT and MADV_COLD on anonymous memory, as Linux 6.18 does them
+ * (madvise_cold_or_pageout_pte_range(), then reclaim_pages() and
+ * shrink_folio_list() with references ignored): folios that may be mapped
+ * by another mm are left alone, large folios only partly inside the range
+ * are split first, and every selected folio is written to swap whole if
+ * the swap space has room for it (or split and written page by page).
+ */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "internal.h"
+#include "predicate.h"
+#include "swap.h"
+
+/* "Do not interfere with other mappings": the era's folio-level question. */
+static bool pageout_maybe_shared(struct fsim_machine *m, struct folio *folio)
+{
+	return shared_pred_eval(m, m->profile->shared, folio, &folio->page);
+}
+
+/* Replace every PTE mapping of @folio by a swap entry (try_to_unmap()). */
+static void unmap_to_swap(struct fsim_machine *m, struct folio *folio,
+			  uint32_t offset)
+{
+	struct rmap_hit *hits = NULL;
+	int nr, i;
+
+	if (folio_test_large(folio)) {
+		nr = rmap_walk_large(m, folio, &hits);
+		for (i = 0; i < nr; i++)
+			if (!hits[i].ptep)	/* TTU_SPLIT_HUGE_PMD */
+				__split_huge_pmd(m, hits[i].mm, hits[i].vma,
+						 hits[i].addr);
+		free(hits);
+		nr = rmap_walk_large(m, folio, &hits);
+	} else {
+		nr = 0;
+	}
+	for (i = 0; i < nr; i++) {
+		struct page *page = &m->phys.pages[pte_pfn(*hits[i].ptep)];
+		long idx = folio_page_idx(folio, page);
+		bool excl = PageAnonExclusive(page);
+
+		folio_try_share_anon_rmap_pte(m, folio, page);
+		swap_duplicate(m, offset + (uint32_t)idx);
+		set_pte_keep(hits[i].ptep,
+			     swp_entry_pte(offset + (uint32_t)idx, excl));
+		folio_remove_rmap_ptes(m, folio, page, 1, hits[i].mm);
+		folio_put_refs(m, folio, 1);
+		mm_inc_rss(hits[i].mm, MM_ANONPAGES, -1);
+		mm_inc_rss(hits[i].mm, MM_SWAPENTS, 1);
+	}
+	free(hits);
+}
+
+/* The one PTE of a small, unshared folio. */
+static void unmap_small_to_swap(struct fsim_machine *m, struct mm_struct *mm,
+				pte_t *ptep, struct folio *folio,
+				uint32_t offset)
+{
+	bool excl = PageAnonExclusive(&folio->page);
+
+	folio_try_share_anon_rmap_pte(m, folio, &folio->page);
+	swap_duplicate(m, offset);
+	set_pte_keep(ptep, swp_entry_pte(offset, excl));
+	folio_remove_rmap_ptes(m, folio, &folio->page, 1, mm);
+	folio_put_refs(m, folio, 1);
+	mm_inc_rss(mm, MM_ANONPAGES, -1);
+	mm_inc_rss(mm, MM_SWAPENTS, 1);
+}
+
+static int reclaim_small(struct fsim_machine *m, struct mm_struct *mm,
+			 pte_t *ptep, struct folio *folio);
+
+/* Split and reclaim the pieces still mapped at [haddr, haddr+N) in mm. */
+static void reclaim_split(struct fsim_machine *m, struct mm_struct *mm,
+			  unsigned long addr, long nr)
+{
+	long k;
+
+	for (k = 0; k < nr; k++) {
+		pte_t *ptep = pte_lookup(mm, addr + (unsigned long)k * PAGE_SIZE);
+
+		if (ptep && pte_present(*ptep) && !pte_special(*ptep))
+			reclaim_small(m, mm, ptep,
+				      pfn_folio(&m->phys, pte_pfn(*ptep)));
+	}
+}
+
+/* Write the folio's pages out and drop it from the swap cache. */
+static void swap_writeout(struct fsim_machine *m, struct folio *folio,
+			  uint32_t offset)
+{
+	long k, nr = folio_nr_pages(folio);
+
+	for (k = 0; k < nr; k++)
+		m->swap.content[offset + k] = folio_page(folio, k)->content;
+	count_vm_events(m, PSWPOUT, nr);
+	if (folio_test_pmd_mappable(folio))
+		count_vm_event(m, THP_SWPOUT);
+	folio_free_swap(m, folio);	/* __remove_mapping(): freed */
+}
+
+static int reclaim_small(struct fsim_machine *m, struct mm_struct *mm,
+			 pte_t *ptep, struct folio *folio)
+{
+	uint32_t offset;
+
+	if (folio_test(folio, PG_swapcache)) {
+		offset = folio_swap_offset(m, folio) +
+			 (uint32_t)folio_page_idx(folio,
+				 &m->phys.pages[pte_pfn(*ptep)]);
+		unmap_small_to_swap(m, mm, ptep, folio, offset);
+		folio_free_swap(m, folio);
+		return 0;
+	}
+	if (swap_alloc(m, 1, &offset) || add_to_swap_cache(m, folio, offset))
+		return -ENOSPC;
+	unmap_small_to_swap(m, mm, ptep, folio, offset);
+	swap_writeout(m, folio, offset);
+	return 0;
+}
+
+/*
+ * shrink_folio_list() for one large folio mapped only in @mm at
+ * [addr, addr + N): split it if partially mapped or if the swap space has
+ * no room for it whole, else swap it out whole.
+ */
+static void reclaim_large(struct fsim_machine *m, struct mm_struct *mm,
+			  unsigned long addr, struct folio *folio)
+{
+	long nr = folio_nr_pages(folio);
+	bool pmd = folio_test_pmd_mappable(folio);
+	bool partial = folio_test(folio, PG_partially_mapped);
+	uint32_t offset;
+
+	if (partial || swap_alloc(m, nr, &offset)) {
+		if (split_folio_to_order(m, folio, 0))
+			return;
+		if (pmd && !partial)
+			count_vm_event(m, THP_SWPOUT_FALLBACK);
+		reclaim_split(m, mm, addr, nr);
+		return;
+	}
+	if (add_to_swap_cache(m, folio, offset))
+		return;
+	unmap_to_swap(m, folio, offset);
+	swap_writeout(m, folio, offset);
+}
+
+/* Clear the accessed state the way MADV_COLD/PAGEOUT does. */
+static void mkold_folio(struct folio *folio)
+{
+	folio_clear(folio, PG_referenced | PG_young);
+}
+
+static void pageout_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
+			     struct vm_area_struct *vma, unsigned long addr,
+			     unsigned long next, bool pageout, bool *split)
+{
+	pmd_t *pmd = pmd_lookup(mm, addr);
+	struct folio *folio;
+
+	*split = false;
+	if (pmd_huge_zero(*pmd))
+		return;
+	folio = pfn_folio(&m->phys, pmd_pfn(*pmd));
+	if (pageout_maybe_shared(m, folio))
+		return;
+	if (next - addr != PMD_SIZE) {
+		*split = !split_folio_to_order(m, folio, 0);
+		return;
+	}
+	*pmd &= ~_PMD_YOUNG;
+	mkold_folio(folio);
+	if (pageout)
+		reclaim_large(m, mm, ALIGN_DOWN_PMD(addr), folio);
+	(void)vma;
+}
+
+/* Consecutive PTEs from @ptep (at most @max) mapping pages of one folio. */
+static long folio_batch(struct fsim_machine *m, pte_t *ptep, long max)
+{
+	pfn_t pfn = pte_pfn(ptep[0]);
+	struct folio *folio = pfn_folio(&m->phys, pfn);
+	long nr = 1, left = folio_nr_pages(folio) -
+			    folio_page_idx(folio, &m->phys.pages[pfn]);
+
+	while (nr < max && nr < left && pte_present(ptep[nr]) &&
+	       !pte_special(ptep[nr]) && pte_pfn(ptep[nr]) == pfn + (pfn_t)nr)
+		nr++;
+	return nr;
+}
+
+static void pageout_ptes(struct fsim_machine *m, struct mm_struct *mm,
+			 unsigned long addr, unsigned long end, bool pageout)
+{
+	while (addr < end) {
+		pte_t *ptep = pte_lookup(mm, addr);
+		struct folio *folio;
+		long nr = 1, k;
+
+		if (!ptep || !pte_present(*ptep) || pte_special(*ptep)) {
+			addr += PAGE_SIZE;
+			continue;
+		}
+		folio = pfn_folio(&m->phys, pte_pfn(*ptep));
+		if (folio_test_large(folio)) {
+			nr = folio_batch(m, ptep, (long)((end - addr) >> PAGE_SHIFT));
+			if (nr < folio_nr_pages(folio)) {
+				if (!pageout_maybe_shared(m, folio) &&
+				    !split_folio_to_order(m, folio, 0))
+					nr = 0;	/* look at it again, split */
+				addr += (unsigned long)nr * PAGE_SIZE;
+				continue;
+			}
+		}
+		if (folio_test(folio, PG_lru) &&
+		    !pageout_maybe_shared(m, folio)) {
+			for (k = 0; k < nr; k++)
+				ptep[k] &= ~_PTE_YOUNG;
+			mkold_folio(folio);
+			if (pageout && folio_test_large(folio))
+				reclaim_large(m, mm,
+					      addr - (unsigned long)folio_page_idx(
+						      folio,
+						      &m->phys.pages[pte_pfn(*ptep)]) *
+						      PAGE_SIZE,
+					      folio);
+			else if (pageout)
+				reclaim_small(m, mm, ptep, folio);
+		}
+		addr += (unsigned long)nr * PAGE_SIZE;
+	}
+}
+
+static void pageout_vma_range(struct fsim_machine *m, struct mm_struct *mm,
+			      struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end, bool pageout)
+{
+	unsigned long addr, next;
+	bool split;
+
+	for (addr = start; addr < end; addr = next) {
+		pmd_t *pmd = pmd_lookup(mm, addr);
+
+		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
+		if (next > end)
+			next = end;
+		if (!pmd || pmd_none(*pmd))
+			continue;
+		if (pmd_trans_huge(*pmd)) {
+			pageout_huge_pmd(m, mm, vma, addr, next, pageout,
+					 &split);
+			if (!split)
+				continue;
+		}
+		pageout_ptes(m, mm, addr, next, pageout);
+	}
+}
 
 int madvise_pageout_range(struct fsim_machine *m, struct mm_struct *mm,
 			  unsigned long start, unsigned long end, bool pageout)
 {
-	(void)mm;
-	(void)start;
-	(void)end;
-	(void)pageout;
-	return fsim_err(m, -EOPNOTSUPP, "MADV_PAGEOUT is not modelled yet");
+	unsigned long addr = start;
+	bool hole = false;
+
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		unsigned long s, e;
+
+		if (!vma || vma->vm_start >= end) {
+			hole = true;
+			break;
+		}
+		hole |= vma->vm_start > addr;
+		s = vma->vm_start > addr ? vma->vm_start : addr;
+		e = vma->vm_end < end ? vma->vm_end : end;
+		pageout_vma_range(m, mm, vma, s, e, pageout);
+		addr = e;
+	}
+	return hole ? fsim_err(m, -ENOMEM, "range has unmapped holes") : 0;
 }
