@@ -15,6 +15,7 @@ SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDLIBS := -lpthread
 
 LIB_SRC := $(sort $(wildcard src/model/*.c src/scenario/*.c src/report/*.c \
+	src/exec/*.c \
 	src/explore/*.c src/kernel/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/t[0-9]*.c))
@@ -67,8 +68,8 @@ bench: $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC)) foliosim
 fuzz:
 	@mkdir -p build/fuzz
 	clang -std=gnu11 -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-		-o build/fuzz/fuzz-parse fuzz/fuzz-parse.c \
-		$(sort $(wildcard src/scenario/*.c)) $(call lib_src_model)
+		fuzz/fuzz-parse.c $(sort $(wildcard src/scenario/*.c)) \
+		src/model/settings.c -o build/fuzz/fuzz-parse
 
 clean:
 	rm -rf build foliosim

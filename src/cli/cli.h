@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Subcommands of the foliosim command line (one file each). */
+#ifndef FSIM_CLI_CLI_H
+#define FSIM_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;	/* full help text */
+};
+
+extern const struct cli_cmd cli_cmds[];
+extern const int cli_nr_cmds;
+
+int cmd_run(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_demo(void);
+
+/* Print usage of @name (or the overview) to @f. */
+void cli_usage(FILE *f, const char *name);
+/* Lowercase message, problem first; returns 2 (bad usage). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
+ *                      [--set PATH=VALUE]... [--json] [--check]
+ * Runs each scenario on the model under each profile and reports them side
+ * by side (or as JSON).  The exit status is the worst of the scenarios'.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli/run.h"
+#include "model/profile.h"
+#include "report/report.h"
+
+/* Split "a,b,c" or "all" into profile names; returns the count or -1. */
+static int parse_profiles(const char *arg, const char **out, int max)
+{
+	char buf[256];
+	char *save = NULL, *tok;
+	int n = 0, i;
+
+	if (!strcmp(arg, "all")) {
+		for (i = 0; i < fsim_nr_profiles && i < max; i++)
+			out[n++] = fsim_profiles[i].name;
+		return n;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!profile_lookup(tok) || n == max)
+			return -1;
+		out[n++] = profile_lookup(tok)->name;
+	}
+	return n;
+}
+
+/* Run one parsed scenario under every profile of @o and report it. */
+int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
+{
+	struct exec_result rs[RUN_MAX_PROFILES];
+	struct report_opts ro = { .color = o->color };
+	int k, worst = 0;
+
+	for (k = 0; k < o->nr_profiles; k++) {
+		struct exec_model_opts mo = {
+			.profile = o->profiles[k],
+			.shared_pred = o->shared_pred,
+			.check = o->check,
+			.sets = o->sets,
+			.nr_sets = o->nr_sets,
+		};
+
+		exec_model(s, &mo, &rs[k]);
+		if ((int)rs[k].status > worst)
+			worst = (int)rs[k].status;
+		if (rs[k].status == EXEC_BAD_INPUT ||
+		    rs[k].status == EXEC_DATA_LOST)
+			fprintf(stderr, "%s\n", rs[k].error);
+	}
+	if (o->json)
+		report_json(stdout, s, rs, o->nr_profiles);
+	else
+		report_text(stdout, s, rs, o->nr_profiles, &ro);
+	for (k = 0; k < o->nr_profiles; k++)
+		exec_result_free(&rs[k]);
+	return worst;
+}
+
+static int run_file(const char *path, const struct run_opts *o)
+{
+	struct scn_scenario s;
+	char err[512];
+	int st;
+
+	if (scn_parse_file(path, &s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	st = run_scenario(&s, o);
+	scn_free(&s);
+	return st;
+}
+
+/* Options shared by run-like commands; returns argv index of the files. */
+int run_parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->shared_pred = -1;
+	o->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	o->sets = calloc((size_t)argc + 1, sizeof(*o->sets));
+	o->files = calloc((size_t)argc + 1, sizeof(*o->files));
+	if (!o->sets || !o->files)
+		return -cli_error("out of memory");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--check")) {
+			o->check = true;
+		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
+			const char *v = a[9] ? a + 10 : argv[++i];
+
+			if (!v || (o->nr_profiles = parse_profiles(
+					   v, o->profiles, RUN_MAX_PROFILES)) <= 0)
+				return -cli_error("unknown profile in '%s' "
+						  "(see foliosim help run)",
+						  v ? v : "--profile");
+		} else if (!strncmp(a, "--shared=", 9)) {
+			o->shared_pred = shared_pred_lookup(a + 9);
+			if (o->shared_pred < 0)
+				return -cli_error("unknown predicate '%s'",
+						  a + 9);
+		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
+			const char *v = a[5] ? a + 6 : argv[++i];
+
+			if (!v)
+				return -cli_error("--set needs PATH=VALUE");
+			o->sets[o->nr_sets++] = v;
+		} else if (a[0] == '-' && a[1]) {
+			return -cli_error("unknown option '%s'", a);
+		} else {
+			o->files[o->nr_files++] = a;
+		}
+	}
+	if (!o->nr_profiles) {
+		o->profiles[0] = profile_default()->name;
+		o->nr_profiles = 1;
+	}
+	o->color &= !o->json;
+	return 0;
+}
+
+void run_free_opts(struct run_opts *o)
+{
+	free(o->sets);
+	free(o->files);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	int i, st, worst = 0;
+
+	st = run_parse_opts(argc, argv, &o);
+	if (st)
+		goto out;
+	if (!o.nr_files) {
+		st = cli_error("run needs at least one scenario file");
+		goto out;
+	}
+	for (i = 0; i < o.nr_files; i++) {
+		st = run_file(o.files[i], &o);
+		if (st > worst)
+			worst = st;
+	}
+	st = worst;
+out:
+	run_free_opts(&o);
+	return st < 0 ? -st : st;
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The command table and the help texts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model/profile.h"
+#include "model/settings.h"
+
+static const char run_usage[] =
+	"usage: foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]\n"
+	"                    [--set PATH=VALUE]... [--json] [--check]\n"
+	"\n"
+	"Run each scenario file on the model.  With several profiles the\n"
+	"results are shown side by side and rows that differ are marked '*'.\n"
+	"\n"
+	"  --profile P,...   kernel eras to follow (default v6.18); 'all' = every one\n"
+	"  --shared=PRED     override khugepaged's shared predicate:\n"
+	"                    page_mapcount|likely|maybe|exact|always|never\n"
+	"  --set PATH=VALUE  a setting applied before the first statement\n"
+	"  --json            one JSON object per scenario file\n"
+	"  --check           run the invariant checker after every statement\n"
+	"\n"
+	"Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
+	"3 data lost or a model invariant broke.\n";
+
+static const char fmt_usage[] =
+	"usage: foliosim fmt FILE...\n"
+	"\n"
+	"Parse each scenario and print it back in canonical form (the form\n"
+	"the explorer writes reproducers in).  Exit 2 on a parse error.\n";
+
+static const char help_usage[] =
+	"usage: foliosim help [COMMAND]\n";
+
+const struct cli_cmd cli_cmds[] = {
+	{ "run", cmd_run, "run scenarios on the model, profiles side by side",
+	  run_usage },
+	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },
+	{ "help", cmd_help, "show help for a command", help_usage },
+};
+
+const int cli_nr_cmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);
+
+static void overview(FILE *f)
+{
+	int i;
+
+	fputs("usage: foliosim [COMMAND [ARGS]]\n\n"
+	      "foliosim models Linux anonymous memory (folios, mapcounts, fork,\n"
+	      "COW, swap, khugepaged) exactly, kernel era by kernel era.\n"
+	      "Without a command it runs a built-in demo: the case where\n"
+	      "folio_likely_mapped_shared() (6.10-6.14) lets khugepaged collapse\n"
+	      "a THP that is still shared.\n\ncommands:\n", f);
+	for (i = 0; i < cli_nr_cmds; i++)
+		fprintf(f, "  %-8s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+	fputs("\nprofiles:", f);
+	for (i = 0; i < fsim_nr_profiles; i++)
+		fprintf(f, " %s (%s)", fsim_profiles[i].name,
+			fsim_profiles[i].kernels);
+	fputs("\nsettings (set PATH VALUE):", f);
+	for (i = 0; i < fsim_nr_settings; i++)
+		fprintf(f, "%s%s", i % 3 ? ", " : "\n  ", fsim_settings[i].path);
+	fputs("\n\nSee man/foliosim.1 and docs/scenario-language.md.\n", f);
+}
+
+void cli_usage(FILE *f, const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < cli_nr_cmds; i++)
+		if (!strcmp(cli_cmds[i].name, name)) {
+			fputs(cli_cmds[i].usage, f);
+			return;
+		}
+	overview(f);
+}
+
+int cmd_help(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		overview(stdout);
+		return 0;
+	}
+	for (i = 0; i < cli_nr_cmds; i++)
+		if (!strcmp(cli_cmds[i].name, argv[1])) {
+			fputs(cli_cmds[i].usage, stdout);
+			return 0;
+		}
+	return cli_error("no help for unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Executors: run an op list and observe.  Both the model executor (here)
+ * and the kernel executor (kernel/) fill the same struct exec_result
+ * through the same observer interface, so expectations are evaluated by
+ * one piece of code and model and kernel can be compared page by page.
+ */
+#ifndef FSIM_EXEC_EXEC_H
+#define FSIM_EXEC_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario/scenario.h"
+
+/* Exit statuses of the language contract. */
+enum exec_status {
+	EXEC_OK = 0,		/* every assertion held */
+	EXEC_FAILED = 1,	/* an assertion failed */
+	EXEC_BAD_INPUT = 2,	/* bad input or usage */
+	EXEC_DATA_LOST = 3,	/* data lost or a model invariant broke */
+	EXEC_CANNOT_RUN = 4,	/* the kernel executor cannot run here */
+};
+
+enum obs_state { OBS_NONE, OBS_ZERO, OBS_PRESENT, OBS_SWAP };
+
+/* What one virtual page of one process looks like from outside. */
+struct obs_page {
+	uint8_t state;		/* enum obs_state */
+	uint8_t order;		/* order of the folio (present pages) */
+	bool pmd_mapped;	/* part of a PMD-mapped THP */
+	bool ksm;
+	uint64_t frame;		/* physical frame: compared for identity only */
+};
+
+/*
+ * How an executor answers questions about its current state.  Addresses
+ * are in bytes; @proc and region indices are the scenario's.
+ */
+struct exec_observer {
+	void *ctx;
+	/* Fill @out[0..npages) for the pages at @addr in process @proc. */
+	int (*pages)(void *ctx, int proc, uint64_t addr, unsigned long npages,
+		     struct obs_page *out);
+	bool (*alive)(void *ctx, int proc);
+	/* smaps totals of a process in KiB */
+	void (*smaps)(void *ctx, int proc, uint64_t *rss_kb,
+		      uint64_t *anon_huge_kb, uint64_t *swap_kb);
+	/* Change of a /proc/vmstat counter since the start; false if none */
+	bool (*vmstat)(void *ctx, const char *name, int64_t *delta);
+	/* RAM held by anonymous folios, and by PMD THPs, in KiB */
+	void (*memory)(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb);
+};
+
+struct exec_expect {
+	int op;			/* index in scenario->ops */
+	bool passed;
+	char got[64];		/* what was observed, as text */
+};
+
+struct exec_region_final {
+	bool mapped;
+	uint64_t thp, present, swapped, shared;
+};
+
+struct exec_proc_final {
+	bool alive;
+	uint64_t rss_kb, anon_huge_kb, swap_kb;
+	struct exec_region_final *regions;	/* per scenario region */
+};
+
+struct exec_vmstat {
+	const char *name;
+	int64_t delta;
+};
+
+/* A map captured by "show", one cell per page. */
+struct exec_show {
+	int op;
+	char *cells;		/* NUL-terminated, see exec_map_legend */
+};
+
+struct exec_result {
+	char profile[32];	/* "v6.18", ..., or "kernel" */
+	char release[64];	/* kernel release, for "kernel" */
+	enum exec_status status;
+	char error[512];	/* "file:line:col: ..." when status is 2/3/4 */
+	int passed, failed;
+	struct exec_expect *expects;
+	int nr_expects;
+	long data_lost;
+	long invariant_violations;
+	struct exec_proc_final *procs;	/* per scenario process */
+	int nr_procs, nr_regions;
+	uint64_t anon_kb, thp_kb;
+	struct exec_vmstat *vmstat;	/* deltas, in a fixed name order */
+	int nr_vmstat;
+	struct exec_show *shows;
+	int nr_shows;
+	int *collapse_err;	/* per op: last MADV_COLLAPSE errno (0 ok) */
+};
+
+struct exec_model_opts {
+	const char *profile;	/* NULL: the default */
+	int shared_pred;	/* -1: the profile's */
+	bool check;		/* run the invariant checker after each op */
+	/* "--set PATH=VALUE" applied before the first statement */
+	const char *const *sets;
+	int nr_sets;
+};
+
+/* Map cell characters. */
+#define MAP_NONE '.'
+#define MAP_ZERO '0'
+#define MAP_EXCL 'x'
+#define MAP_SHARED 's'
+#define MAP_SWAP 'S'
+#define MAP_THP 'H'
+#define MAP_MTHP 'm'
+#define MAP_KSM 'k'
+extern const char exec_map_legend[];
+
+/* Run @s on the model.  Returns the status also stored in @r. */
+enum exec_status exec_model(const struct scn_scenario *s,
+			    const struct exec_model_opts *o,
+			    struct exec_result *r);
+void exec_result_free(struct exec_result *r);
+
+/* Shared by both executors (observe.c). */
+bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
+		      const struct exec_observer *obs, const int *collapse_err,
+		      char *got, size_t gotlen);
+int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
+	       struct exec_result *r);
+/* One cell per page of region @region in @proc; caller frees. */
+char *exec_map(const struct scn_scenario *s, const struct exec_observer *obs,
+	       int proc, int region);
+/* The vmstat names reported (and compared) for every run. */
+extern const char *const exec_vmstat_names[];
+extern const int exec_nr_vmstat_names;
+
+#endif

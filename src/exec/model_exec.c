@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The model executor: run a parsed scenario on a fresh model machine under
+ * one profile, verify every read, evaluate the expectations, and observe
+ * the final state through the common observer interface.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "model/model.h"
+
+struct model_run {
+	const struct scn_scenario *s;
+	const struct exec_model_opts *o;
+	struct exec_result *r;
+	struct thp_settings set;
+	struct fsim_machine *m;
+	struct mm_struct **procs;
+};
+
+/* observer callbacks */
+
+static int mx_pages(void *ctx, int proc, uint64_t addr, unsigned long n,
+		    struct obs_page *out)
+{
+	struct model_run *x = ctx;
+	struct fsim_page_info info;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!x->procs[proc])
+			continue;
+		fsim_page_info(x->m, x->procs[proc], addr + i * SCN_PAGE_SIZE,
+			       &info);
+		out[i].state = info.state == FSIM_PAGE_PRESENT ? OBS_PRESENT :
+			       info.state == FSIM_PAGE_ZERO	? OBS_ZERO :
+			       info.state == FSIM_PAGE_SWAP	? OBS_SWAP :
+								  OBS_NONE;
+		out[i].order = (uint8_t)info.order;
+		out[i].pmd_mapped = info.pmd_mapped;
+		out[i].ksm = info.ksm;
+		out[i].frame = info.pfn;
+	}
+	return 0;
+}
+
+static bool mx_alive(void *ctx, int proc)
+{
+	struct model_run *x = ctx;
+
+	return x->procs[proc] && x->procs[proc]->alive;
+}
+
+static void mx_smaps(void *ctx, int proc, uint64_t *rss, uint64_t *huge,
+		     uint64_t *swap)
+{
+	struct model_run *x = ctx;
+	struct fsim_smaps sm;
+
+	fsim_mm_smaps(x->m, x->procs[proc], &sm);
+	*rss = sm.rss >> 10;
+	*huge = sm.anon_huge >> 10;
+	*swap = sm.swap >> 10;
+}
+
+static bool mx_vmstat(void *ctx, const char *name, int64_t *delta)
+{
+	struct model_run *x = ctx;
+	int i = vm_event_lookup(name);
+
+	if (i < 0)
+		return false;
+	*delta = x->m ? (int64_t)x->m->ev[i] : 0;
+	return true;
+}
+
+static void mx_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb)
+{
+	struct model_run *x = ctx;
+
+	*anon_kb = x->m ? fsim_anon_bytes(x->m) >> 10 : 0;
+	*thp_kb = x->m ? fsim_thp_bytes(x->m) >> 10 : 0;
+}
+
+/* Report a run-time error at @op's position and stop the run. */
+static enum exec_status op_error(struct model_run *x, const struct scn_op *op,
+				 enum exec_status st, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(x->r->error, sizeof(x->r->error), "%s:%d:%d: ",
+			     x->s->path, op->line, op->col);
+	va_start(ap, fmt);
+	if (n < sizeof(x->r->error))
+		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+static enum exec_status ensure_machine(struct model_run *x,
+				       const struct scn_op *op)
+{
+	const struct fsim_profile *p = NULL;
+
+	if (x->m)
+		return EXEC_OK;
+	if (x->o->profile)
+		p = profile_lookup(x->o->profile);
+	x->m = fsim_new(&x->set, p);
+	if (!x->m)
+		return op_error(x, op, EXEC_BAD_INPUT,
+				"cannot create a machine with these sizes");
+	if (x->o->shared_pred >= 0)
+		fsim_set_shared_pred(x->m, x->o->shared_pred);
+	return EXEC_OK;
+}
+
+/* Apply a setting; before the machine exists it goes into its settings. */
+static int apply_setting(struct model_run *x, const char *path,
+			 const char *value, char *err, size_t len)
+{
+	if (!x->m)
+		return setting_apply(&x->set, path, value, err, len);
+	if (fsim_set(x->m, path, value)) {
+		snprintf(err, len, "%s", fsim_strerror(x->m));
+		return -1;
+	}
+	return 0;
+}
+
+static enum exec_status do_set(struct model_run *x, const struct scn_op *op)
+{
+	char err[160];
+
+	if (apply_setting(x, op->path, op->setval, err, sizeof(err)))
+		return op_error(x, op, EXEC_BAD_INPUT, "%s", err);
+	return EXEC_OK;
+}
+
+static uint64_t range_addr(const struct model_run *x, const struct scn_op *op)
+{
+	return x->s->regions[op->range.region].addr +
+	       (uint64_t)op->range.start * SCN_PAGE_SIZE;
+}
+
+static uint64_t range_len(const struct scn_op *op)
+{
+	return (uint64_t)(op->range.end - op->range.start) * SCN_PAGE_SIZE;
+}
+
+static enum exec_status do_read(struct model_run *x, const struct scn_op *op)
+{
+	uint64_t addr = range_addr(x, op), i, n = range_len(op) / SCN_PAGE_SIZE;
+	content_t got, want;
+
+	for (i = 0; i < n; i++) {
+		struct mm_struct *mm = x->procs[op->proc];
+
+		if (fsim_read(x->m, mm, addr + i * SCN_PAGE_SIZE, &got, &want))
+			return op_error(x, op, EXEC_BAD_INPUT, "read: %s",
+					fsim_strerror(x->m));
+		if (got != want && !x->r->data_lost++)
+			op_error(x, op, EXEC_DATA_LOST,
+				 "data lost: page %llu of %s holds %#x, "
+				 "process %s last wrote %#x",
+				 (unsigned long long)(op->range.start + i),
+				 x->s->regions[op->range.region].name, got,
+				 x->s->procs[op->proc], want);
+	}
+	return EXEC_OK;
+}
+
+static enum exec_status do_write(struct model_run *x, const struct scn_op *op)
+{
+	uint64_t addr = range_addr(x, op), i, n = range_len(op) / SCN_PAGE_SIZE;
+
+	for (i = 0; i < n; i++) {
+		content_t c = op->write_kind == SCN_WRITE_ZERO ? 0 :
+			      op->write_kind == SCN_WRITE_VALUE ?
+				      content_value(x->m, op->value) :
+				      content_unique(x->m);
+
+		if (fsim_write(x->m, x->procs[op->proc],
+			       addr + i * SCN_PAGE_SIZE, c))
+			return op_error(x, op, EXEC_BAD_INPUT, "write: %s",
+					fsim_strerror(x->m));
+	}
+	return EXEC_OK;
+}
+
+static enum exec_status do_madvise(struct model_run *x, int idx,
+				   const struct scn_op *op)
+{
+	int err = fsim_madvise(x->m, x->procs[op->proc], range_addr(x, op),
+			       range_len(op), (enum fsim_advice)op->advice);
+
+	if (op->advice == SCN_ADV_COLLAPSE) {
+		x->r->collapse_err[idx] = -err;
+		return EXEC_OK;
+	}
+	if (err && err != -ENOMEM)
+		return op_error(x, op, EXEC_BAD_INPUT, "madvise %s: %s",
+				scn_advice_names[op->advice],
+				fsim_strerror(x->m));
+	return EXEC_OK;
+}
+
+static enum exec_status check_call(struct model_run *x,
+				   const struct scn_op *op, int err,
+				   const char *what)
+{
+	if (!err)
+		return EXEC_OK;
+	return op_error(x, op, EXEC_BAD_INPUT, "%s: %s", what,
+			fsim_strerror(x->m));
+}
+
+static enum exec_status do_process_op(struct model_run *x,
+				      const struct scn_op *op)
+{
+	struct mm_struct *mm = x->procs[op->proc];
+
+	switch (op->kind) {
+	case SCN_SPAWN:
+		x->procs[op->proc] = fsim_spawn(x->m);
+		return check_call(x, op, x->procs[op->proc] ? 0 : -ENOMEM,
+				  "spawn");
+	case SCN_FORK:
+		x->procs[op->proc2] = fsim_fork(x->m, mm);
+		return check_call(x, op, x->procs[op->proc2] ? 0 : -ENOMEM,
+				  "fork");
+	case SCN_EXIT:
+		return check_call(x, op, fsim_exit(x->m, mm), "exit");
+	case SCN_MMAP:
+		return check_call(x, op, fsim_mmap(x->m, mm, op->addr, op->size),
+				  "mmap");
+	case SCN_MUNMAP:
+		return check_call(x, op,
+				  fsim_munmap(x->m, mm, range_addr(x, op),
+					      range_len(op)),
+				  "munmap");
+	case SCN_MREMAP:
+		return check_call(x, op,
+				  fsim_mremap(x->m, mm, range_addr(x, op),
+					      range_len(op), op->addr,
+					      op->size),
+				  "mremap");
+	case SCN_MPROTECT:
+		return check_call(x, op,
+				  fsim_mprotect(x->m, mm, range_addr(x, op),
+						range_len(op), op->writable),
+				  "mprotect");
+	default:
+		return EXEC_OK;
+	}
+}
+
+static enum exec_status do_show(struct model_run *x, int idx,
+				const struct exec_observer *obs)
+{
+	const struct scn_op *op = &x->s->ops[idx];
+	struct exec_show *sh = &x->r->shows[x->r->nr_shows];
+
+	sh->op = idx;
+	sh->cells = exec_map(x->s, obs, op->proc, op->region);
+	if (!sh->cells)
+		return op_error(x, op, EXEC_BAD_INPUT, "out of host memory");
+	x->r->nr_shows++;
+	return EXEC_OK;
+}
+
+static void do_expect(struct model_run *x, int idx,
+		      const struct exec_observer *obs)
+{
+	const struct scn_op *op = &x->s->ops[idx];
+	struct exec_expect *e;
+
+	if (!scn_op_applies(op, x->r->profile))
+		return;
+	e = &x->r->expects[x->r->nr_expects++];
+	e->op = idx;
+	e->passed = exec_eval_expect(x->s, op, obs, x->r->collapse_err,
+				     e->got, sizeof(e->got));
+	if (e->passed)
+		x->r->passed++;
+	else
+		x->r->failed++;
+}
+
+static enum exec_status run_op(struct model_run *x, int idx,
+			       const struct exec_observer *obs)
+{
+	const struct scn_op *op = &x->s->ops[idx];
+	enum exec_status st;
+
+	if (op->kind == SCN_SET)
+		return do_set(x, op);
+	st = ensure_machine(x, op);
+	if (st)
+		return st;
+	switch (op->kind) {
+	case SCN_READ:
+		return do_read(x, op);
+	case SCN_WRITE:
+		return do_write(x, op);
+	case SCN_MADVISE:
+		return do_madvise(x, idx, op);
+	case SCN_KHUGEPAGED:
+		fsim_khugepaged(x->m, op->count);
+		return EXEC_OK;
+	case SCN_KSM:
+		return fsim_ksm(x->m, op->count) ?
+			       op_error(x, op, EXEC_BAD_INPUT, "ksm: %s",
+					fsim_strerror(x->m)) :
+			       EXEC_OK;
+	case SCN_SHRINK:
+		fsim_shrink(x->m);
+		return EXEC_OK;
+	case SCN_SHOW:
+		return do_show(x, idx, obs);
+	case SCN_EXPECT:
+		do_expect(x, idx, obs);
+		return EXEC_OK;
+	default:
+		return do_process_op(x, op);
+	}
+}
+
+/* "--set PATH=VALUE" options, applied before the first statement. */
+static enum exec_status apply_cli_sets(struct model_run *x)
+{
+	char path[128], err[160];
+	int i;
+
+	for (i = 0; i < x->o->nr_sets; i++) {
+		const char *arg = x->o->sets[i], *eq = strchr(arg, '=');
+		size_t len = eq ? (size_t)(eq - arg) : 0;
+
+		if (!eq || len >= sizeof(path)) {
+			snprintf(x->r->error, sizeof(x->r->error),
+				 "--set %s: expected PATH=VALUE", arg);
+			return EXEC_BAD_INPUT;
+		}
+		memcpy(path, arg, len);
+		path[len] = 0;
+		if (apply_setting(x, path, eq + 1, err, sizeof(err))) {
+			snprintf(x->r->error, sizeof(x->r->error),
+				 "--set %s: %s", arg, err);
+			return EXEC_BAD_INPUT;
+		}
+	}
+	return EXEC_OK;
+}
+
+static int alloc_result(struct exec_result *r, const struct scn_scenario *s)
+{
+	r->expects = calloc((size_t)s->nr_ops + 1, sizeof(*r->expects));
+	r->shows = calloc((size_t)s->nr_ops + 1, sizeof(*r->shows));
+	r->collapse_err = calloc((size_t)s->nr_ops + 1, sizeof(int));
+	return r->expects && r->shows && r->collapse_err ? 0 : -1;
+}
+
+enum exec_status exec_model(const struct scn_scenario *s,
+			    const struct exec_model_opts *o,
+			    struct exec_result *r)
+{
+	struct model_run x = { .s = s, .o = o, .r = r };
+	struct exec_observer obs = { &x, mx_pages, mx_alive, mx_smaps,
+				     mx_vmstat, mx_memory };
+	static const struct scn_op end = { .line = 0 };
+	enum exec_status st = EXEC_OK;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->profile, sizeof(r->profile), "%s",
+		 o->profile ? o->profile : profile_default()->name);
+	settings_init_defaults(&x.set);
+	x.procs = calloc((size_t)s->nr_procs + 1, sizeof(*x.procs));
+	if (!x.procs || alloc_result(r, s)) {
+		st = EXEC_BAD_INPUT;
+		snprintf(r->error, sizeof(r->error), "out of host memory");
+		goto out;
+	}
+	st = apply_cli_sets(&x);
+	for (i = 0; i < s->nr_ops && st == EXEC_OK; i++) {
+		st = run_op(&x, i, &obs);
+		if (st == EXEC_OK && o->check && x.m) {
+			int v = fsim_check(x.m, stderr);
+
+			if (v && !r->invariant_violations)
+				op_error(&x, &s->ops[i], EXEC_DATA_LOST,
+					 "invariant broken after this statement");
+			r->invariant_violations += v;
+		}
+	}
+	if (st == EXEC_OK && !x.m)
+		st = ensure_machine(&x, &end);
+	if (st == EXEC_OK && exec_final(s, &obs, r))
+		st = EXEC_BAD_INPUT;
+	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
+		st = EXEC_DATA_LOST;
+	if (st == EXEC_OK && r->failed)
+		st = EXEC_FAILED;
+out:
+	fsim_free(x.m);
+	free(x.procs);
+	r->status = st;
+	return st;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reports: results of one scenario under one or more profiles (or the
+ * kernel), as a side-by-side text table with page maps, or as the JSON of
+ * the language contract.  The report layer only reads exec_result.
+ */
+#ifndef FSIM_REPORT_REPORT_H
+#define FSIM_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "exec/exec.h"
+
+struct report_opts {
+	bool color;		/* ANSI colour (only on a terminal) */
+};
+
+void report_text(FILE *f, const struct scn_scenario *s,
+		 const struct exec_result *rs, int nr,
+		 const struct report_opts *o);
+/* One JSON object (one line) for the scenario, as the contract says. */
+void report_json(FILE *f, const struct scn_scenario *s,
+		 const struct exec_result *rs, int nr);
+/* A page map: 64 cells per line, with the page index at the left. */
+void report_map(FILE *f, const char *cells, const char *indent);
+void json_string(FILE *f, const char *s);
+
+#endif
