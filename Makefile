@@ -9,7 +9,7 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wundef \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-missing-field-initializers
-CPPFLAGS += -Isrc -MMD -MP
+CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
 SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDLIBS := -lpthread

@@ -19,6 +19,7 @@ extern const int cli_nr_cmds;
 int cmd_run(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 int cmd_demo(void);
 
 /* Print usage of @name (or the overview) to @f. */

@@ -30,12 +30,34 @@ static const char fmt_usage[] =
 	"Parse each scenario and print it back in canonical form (the form\n"
 	"the explorer writes reproducers in).  Exit 2 on a parse error.\n";
 
+static const char explore_usage[] =
+	"usage: foliosim explore [--profiles A,B[,...]] [--seed S]\n"
+	"                        [--runs N | --time SECONDS] [-j THREADS]\n"
+	"                        [--shard K/N] [--set PATH=VALUE]...\n"
+	"                        [--max-procs P] [--max-pmds R] [--max-ops K]\n"
+	"                        [--out DIR] [--json]\n"
+	"       foliosim explore --merge DIR... [--out DIR] [--json]\n"
+	"\n"
+	"Generate random scenarios from a seed, run each under every profile\n"
+	"(\"exact\" = v6.18 with the exact shared predicate), and report where\n"
+	"they differ: extra RAM, lost PMD THP coverage, or (against exact)\n"
+	"false negatives/positives of khugepaged's shared predicate.  Each\n"
+	"finding is shrunk to a minimal scenario, deduplicated, and written to\n"
+	"DIR as a runnable .fsim with expect[profile] lines, plus summary.md\n"
+	"and summary.json.  Defaults: --profiles v6.10,v6.18 --seed 1\n"
+	"--runs 1000 -j 1 --max-procs 3 --max-pmds 2 --max-ops 12.\n"
+	"With --runs the findings do not depend on -j; --shard K/N takes the\n"
+	"runs i with i %% N == K, so N machines can share one search and\n"
+	"--merge combines their DIRs.\n";
+
 static const char help_usage[] =
 	"usage: foliosim help [COMMAND]\n";
 
 const struct cli_cmd cli_cmds[] = {
 	{ "run", cmd_run, "run scenarios on the model, profiles side by side",
 	  run_usage },
+	{ "explore", cmd_explore, "search for scenarios where eras disagree",
+	  explore_usage },
 	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };

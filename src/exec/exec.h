@@ -98,12 +98,16 @@ struct exec_result {
 	struct exec_show *shows;
 	int nr_shows;
 	int *collapse_err;	/* per op: last MADV_COLLAPSE errno (0 ok) */
+	long pred_fn, pred_fp;	/* khugepaged's predicate vs the truth */
+	/* per process, region and PMD: 'H' PMD-mapped THP, '.' not, '-' gone */
+	char *pmd_map;
 };
 
 struct exec_model_opts {
 	const char *profile;	/* NULL: the default */
 	int shared_pred;	/* -1: the profile's */
 	bool check;		/* run the invariant checker after each op */
+	bool track_truth;	/* count predicate answers against exact */
 	/* "--set PATH=VALUE" applied before the first statement */
 	const char *const *sets;
 	int nr_sets;

@@ -118,6 +118,7 @@ static enum exec_status ensure_machine(struct model_run *x,
 				"cannot create a machine with these sizes");
 	if (x->o->shared_pred >= 0)
 		fsim_set_shared_pred(x->m, x->o->shared_pred);
+	x->m->track_truth = x->o->track_truth;
 	return EXEC_OK;
 }
 
@@ -403,6 +404,10 @@ enum exec_status exec_model(const struct scn_scenario *s,
 		st = ensure_machine(&x, &end);
 	if (st == EXEC_OK && exec_final(s, &obs, r))
 		st = EXEC_BAD_INPUT;
+	if (x.m) {
+		r->pred_fn = x.m->pred_fn;
+		r->pred_fp = x.m->pred_fp;
+	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;
 	if (st == EXEC_OK && r->failed)

@@ -242,6 +242,41 @@ bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
 	return compare(v, op->cmp, op->expect_value);
 }
 
+/* One cell per process, region and PMD: is it a PMD-mapped THP? */
+static char *pmd_map(const struct scn_scenario *s,
+		     const struct exec_observer *obs)
+{
+	size_t n = 0, k = 0;
+	char *map;
+	int p, g;
+
+	for (g = 0; g < s->nr_regions; g++)
+		n += s->regions[g].size / SCN_PMD_SIZE + 1;
+	map = malloc(n * (size_t)s->nr_procs + 1);
+	if (!map)
+		return NULL;
+	for (p = 0; p < s->nr_procs; p++) {
+		for (g = 0; g < s->nr_regions; g++) {
+			uint64_t a = s->regions[g].addr;
+			uint64_t end = a + s->regions[g].size;
+			struct obs_page pg;
+
+			for (; a < end; a += SCN_PMD_SIZE) {
+				if (!obs->alive(obs->ctx, p)) {
+					map[k++] = '-';
+					continue;
+				}
+				obs->pages(obs->ctx, p, a, 1, &pg);
+				map[k++] = pg.state == OBS_PRESENT &&
+						   pg.pmd_mapped ? 'H' : '.';
+			}
+			map[k++] = '|';
+		}
+	}
+	map[k] = 0;
+	return map;
+}
+
 int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	       struct exec_result *r)
 {
@@ -280,6 +315,7 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 		}
 	}
 	obs->memory(obs->ctx, &r->anon_kb, &r->thp_kb);
+	r->pmd_map = pmd_map(s, obs);
 	for (g = 0; g < exec_nr_vmstat_names; g++) {
 		r->vmstat[g].name = exec_vmstat_names[g];
 		if (!obs->vmstat(obs->ctx, exec_vmstat_names[g],
@@ -347,5 +383,6 @@ void exec_result_free(struct exec_result *r)
 	free(r->vmstat);
 	free(r->shows);
 	free(r->collapse_err);
+	free(r->pmd_map);
 	memset(r, 0, sizeof(*r));
 }

@@ -67,8 +67,16 @@ static bool pte_referenced(struct fsim_machine *m, pte_t pte,
 static bool is_shared(struct fsim_machine *m, struct folio *folio,
 		      struct page *page)
 {
-	return kh_point(m, KH_SHARED,
-			shared_pred_eval(m, m->shared, folio, page));
+	bool answer = kh_point(m, KH_SHARED,
+			       shared_pred_eval(m, m->shared, folio, page));
+
+	if (m->track_truth) {
+		bool truth = folio_exact_mapped_shared(m, folio);
+
+		m->pred_fn += truth && !answer;
+		m->pred_fp += !truth && answer;
+	}
+	return answer;
 }
 
 /* One present PTE of the scan: the checks after "is it none or swap?". */

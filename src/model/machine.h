@@ -49,6 +49,8 @@ struct fsim_machine {
 	uint64_t exact_gen;		/* rmap_gen the exact cache is for */
 	uint8_t *exact_cache;		/* per head pfn: 0 ?, 1 one mm, 2 more */
 	struct khugepaged_state *khugepaged;
+	bool track_truth;		/* compare khugepaged's answers with exact */
+	long pred_fn, pred_fp;		/* ... false negatives / positives */
 	char err[256];			/* why the last operation failed */
 };
 

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * foliosim explore [--profiles A,B[,...]] [--seed S] [--runs N | --time S]
+ *   [-j THREADS] [--shard K/N] [--set PATH=VALUE]... [--max-procs P]
+ *   [--max-pmds R] [--max-ops K] [--out DIR] [--json]
+ * foliosim explore --merge DIR... [--out DIR] [--json]
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "exec/exec.h"
+#include "explore/explore.h"
+#include "model/profile.h"
+
+static int parse_profiles(struct explore_opts *o, char *arg)
+{
+	char *save = NULL, *tok;
+
+	o->nr_profiles = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct exec_model_opts mo;
+		char name[32];
+
+		if (o->nr_profiles == EXP_MAX_PROFILES ||
+		    exp_profile_opts(tok, &mo, name, sizeof(name)))
+			return cli_error("unknown profile '%s' (profiles: v6.9 "
+					 "v6.10 v6.15 v6.18, exact, or "
+					 "PROFILE:PREDICATE)", tok);
+		o->profiles[o->nr_profiles++] = tok;
+	}
+	return o->nr_profiles < 2 ?
+		       cli_error("explore needs at least two profiles") : 0;
+}
+
+static int parse_long(const char *opt, const char *v, long min, long max,
+		      long *out)
+{
+	char *end;
+
+	if (!v)
+		return cli_error("%s needs a value", opt);
+	*out = strtol(v, &end, 10);
+	if (end == v || *end || *out < min || *out > max)
+		return cli_error("%s: expected a number from %ld to %ld", opt,
+				 min, max);
+	return 0;
+}
+
+static void defaults(struct explore_opts *o)
+{
+	static const char *const def[] = { "v6.10", "v6.18" };
+
+	memset(o, 0, sizeof(*o));
+	o->profiles[0] = def[0];
+	o->profiles[1] = def[1];
+	o->nr_profiles = 2;
+	o->seed = 1;
+	o->runs = 1000;
+	o->threads = 1;
+	o->shard_n = 1;
+	o->max_procs = 3;
+	o->max_pmds = 2;
+	o->max_ops = 12;
+	o->progress = isatty(STDERR_FILENO);
+}
+
+/* One option at argv[*i]; returns 0 or 2. */
+static int parse_opt(struct explore_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	long n;
+	int st = 0;
+
+	if (!strcmp(a, "--json")) {
+		o->json = true;
+		return 0;
+	}
+	(*i)++;
+	if (!strcmp(a, "--profiles"))
+		return v ? parse_profiles(o, argv[*i]) :
+			   cli_error("--profiles needs a list");
+	if (!strcmp(a, "--seed")) {
+		st = parse_long(a, v, 0, 0x7fffffffffffffffL, &n);
+		o->seed = (uint64_t)n;
+	} else if (!strcmp(a, "--runs")) {
+		st = parse_long(a, v, 1, 1000000000L, &o->runs);
+	} else if (!strcmp(a, "--time")) {
+		st = parse_long(a, v, 1, 86400 * 365L, &n);
+		o->seconds = (double)n;
+		o->runs = 0;
+	} else if (!strcmp(a, "-j")) {
+		st = parse_long(a, v, 1, 64, &n);
+		o->threads = (int)n;
+	} else if (!strcmp(a, "--shard")) {
+		if (!v || sscanf(v, "%d/%d", &o->shard_k, &o->shard_n) != 2 ||
+		    o->shard_n < 1 || o->shard_k < 0 || o->shard_k >= o->shard_n)
+			return cli_error("--shard: expected K/N with 0 <= K < N");
+	} else if (!strcmp(a, "--set")) {
+		if (!v || !strchr(v, '='))
+			return cli_error("--set needs PATH=VALUE");
+		o->sets[o->nr_sets++] = v;
+	} else if (!strcmp(a, "--max-procs")) {
+		st = parse_long(a, v, 1, 8, &n);
+		o->max_procs = (int)n;
+	} else if (!strcmp(a, "--max-pmds")) {
+		st = parse_long(a, v, 1, 8, &n);
+		o->max_pmds = (int)n;
+	} else if (!strcmp(a, "--max-ops")) {
+		st = parse_long(a, v, 1, 200, &n);
+		o->max_ops = (int)n;
+	} else if (!strcmp(a, "--out")) {
+		if (!v)
+			return cli_error("--out needs a directory");
+		o->out_dir = v;
+	} else {
+		return cli_error("unknown option '%s' (see foliosim help explore)",
+				 a);
+	}
+	return st;
+}
+
+static int merge(int argc, char **argv, struct explore_opts *o)
+{
+	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	int i, n = 0, st;
+
+	if (!dirs)
+		return cli_error("out of memory");
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--merge"))
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			o->json = true;
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			o->out_dir = argv[++i];
+		else
+			dirs[n++] = argv[i];
+	}
+	if (!n)
+		st = cli_error("--merge needs directories");
+	else
+		st = explore_merge(dirs, n, o->out_dir ? o->out_dir : "merged",
+				   o->json) ? 2 : 0;
+	free(dirs);
+	return st;
+}
+
+int cmd_explore(int argc, char **argv)
+{
+	struct explore_opts o;
+	struct explore_result r;
+	int i, st = 0;
+
+	defaults(&o);
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--merge"))
+			return merge(argc, argv, &o);
+	o.sets = calloc((size_t)argc + 1, sizeof(*o.sets));
+	if (!o.sets)
+		return cli_error("out of memory");
+	for (i = 1; i < argc && !st; i++)
+		st = parse_opt(&o, argc, argv, &i);
+	if (!st && explore_run(&o, &r))
+		st = cli_error("explore failed: out of memory");
+	if (!st) {
+		if (o.out_dir && explore_write(&o, &r))
+			st = cli_error("cannot write findings to %s", o.out_dir);
+		explore_print_summary(stdout, &o, &r, o.json);
+		explore_result_free(&r);
+	}
+	free(o.sets);
+	return st;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The explorer: generate random scenarios (as text, from a seed), run each
+ * under every requested profile, classify differences, shrink each finding
+ * to a minimal scenario and deduplicate by signature.
+ *
+ * Determinism: run i of seed S uses its own generator seeded from (S, i);
+ * findings are kept per run index and sorted by cost then run index, so
+ * the result of --runs N does not depend on -j.
+ */
+#ifndef FSIM_EXPLORE_EXPLORE_H
+#define FSIM_EXPLORE_EXPLORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EXP_MAX_PROFILES 6
+
+enum exp_class {
+	EXP_EXTRA_RAM,		/* one profile holds more RAM (bytes) */
+	EXP_LOST_THP,		/* one profile has less PMD THP coverage */
+	EXP_PRED_FN,		/* predicate said "not shared", truth: shared */
+	EXP_PRED_FP,		/* predicate said "shared", truth: not */
+	NR_EXP_CLASSES
+};
+
+extern const char *const exp_class_names[NR_EXP_CLASSES];
+
+struct explore_opts {
+	const char *profiles[EXP_MAX_PROFILES];	/* "exact" allowed */
+	int nr_profiles;
+	uint64_t seed;
+	long runs;			/* 0: use seconds */
+	double seconds;
+	int threads;
+	int shard_k, shard_n;		/* run i belongs to shard i % n == k */
+	const char **sets;		/* PATH=VALUE */
+	int nr_sets;
+	int max_procs, max_pmds, max_ops;
+	const char *out_dir;
+	bool json, progress;
+	int exhaustive;			/* >0: bounded exhaustive, depth */
+};
+
+/* What one profile's run of a scenario looked like. */
+struct exp_metrics {
+	bool ok;			/* ran without error */
+	uint64_t anon_bytes, thp_bytes;
+	long pred_fn, pred_fp;
+	char pmds[512];			/* per (proc, region, PMD): H or . */
+};
+
+struct exp_finding {
+	enum exp_class cls;
+	int a, b;			/* profile indices: b is worse */
+	int64_t cost;			/* bytes, or a count */
+	long run;			/* run index that found it */
+	char *text;			/* shrunk scenario, canonical */
+	int nr_statements;
+	uint64_t signature;
+	int64_t orig_cost;
+	int orig_statements;
+};
+
+struct explore_result {
+	struct exp_finding *v;
+	int nr, cap;
+	long runs_done, generated_invalid;
+	double seconds;
+};
+
+struct exec_model_opts;
+/* "v6.18", "v6.18:likely" or "exact" as model options; -1 if unknown. */
+int exp_profile_opts(const char *name, struct exec_model_opts *mo,
+		     char *buf, size_t len);
+/* Generator: scenario text for run @run of @o->seed (caller frees). */
+char *exp_generate(const struct explore_opts *o, long run);
+/* Run @text under every profile; false if it does not parse or run. */
+bool exp_measure(const struct explore_opts *o, const char *text,
+		 struct exp_metrics *m);
+/*
+ * The findings that @m shows (one per class and profile pair, worst
+ * first); appends to @out and returns how many.
+ */
+int exp_classify(const struct explore_opts *o, const struct exp_metrics *m,
+		 struct exp_finding *out, int max);
+/* Does @text still show @f's class for its pair with cost >= @min_cost? */
+bool exp_still_shows(const struct explore_opts *o, const char *text,
+		     const struct exp_finding *f, int64_t min_cost,
+		     int64_t *cost);
+/* Shrink @f->text in place (delta debugging). */
+void exp_shrink(const struct explore_opts *o, struct exp_finding *f);
+/* A signature of what the finding does, independent of names. */
+uint64_t exp_signature(const struct exp_finding *f);
+
+int explore_run(const struct explore_opts *o, struct explore_result *r);
+void explore_result_free(struct explore_result *r);
+/* Write reproducers and summary.md / summary.json into o->out_dir. */
+int explore_write(const struct explore_opts *o, struct explore_result *r);
+void explore_print_summary(FILE *f, const struct explore_opts *o,
+			   const struct explore_result *r, bool json);
+/* Merge the summary.json of each dir into @out_dir; 0 or -1. */
+int explore_merge(const char *const *dirs, int nr, const char *out_dir,
+		  bool json);
+
+/* splitmix64 / xoshiro256** (public domain algorithms) */
+struct exp_rng {
+	uint64_t s[4];
+};
+
+void exp_rng_seed(struct exp_rng *r, uint64_t seed, uint64_t stream);
+uint64_t exp_rng_next(struct exp_rng *r);
+/* Uniform in [0, n). */
+uint64_t exp_rng_below(struct exp_rng *r, uint64_t n);
+
+#endif
