@@ -158,9 +158,17 @@ void scn_free(struct scn_scenario *s);
  * output gives the same op list.
  */
 void scn_print(FILE *f, const struct scn_scenario *s);
+/* One statement as scn_print() writes it, without the newline. */
 void scn_print_op(FILE *f, const struct scn_scenario *s,
 		  const struct scn_op *op);
 /* True if @op applies to profile @name (expect[...] filter). */
 bool scn_op_applies(const struct scn_op *op, const char *name);
+/*
+ * True if two ops mean the same: every resolved field is equal; line, col
+ * and text (where and how it was written) are not compared.
+ */
+bool scn_op_equal(const struct scn_op *a, const struct scn_op *b);
+/* Same ops (scn_op_equal), same process names, same region table. */
+bool scn_equal(const struct scn_scenario *a, const struct scn_scenario *b);
 
 #endif
