@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A private tracefs instance for one run, <tracefs>/instances/foliosim-<pid>,
+ * with huge_memory/mm_khugepaged_scan_pmd and mm_collapse_huge_page enabled.
+ * The guard records it before creating it and removes it on every way out,
+ * so the global trace buffer and other instances are never touched.
+ */
+#ifndef FSIM_KERNEL_TRACEFS_H
+#define FSIM_KERNEL_TRACEFS_H
+
+#include <stddef.h>
+
+struct kx_guard;
+
+/* Create the instance and enable the events.  0, or -1 with @err. */
+int kx_trace_open(struct kx_guard *g, char *err, size_t len);
+
+/* The instance directory, or NULL when none is open. */
+const char *kx_trace_dir(const struct kx_guard *g);
+
+/*
+ * The instance's 'trace' file (not consumed), NUL-terminated, from
+ * malloc(); *lenp gets its length.  NULL with errno set on failure.
+ */
+char *kx_trace_read(struct kx_guard *g, size_t *lenp);
+
+/* Empty the instance's buffer.  0, or -1 with errno set. */
+int kx_trace_clear(struct kx_guard *g);
+
+/* Remove the instance now (it is removed at close anyway).  0, or -1. */
+int kx_trace_close(struct kx_guard *g, char *err, size_t len);
+
+#endif
