@@ -124,6 +124,32 @@ struct exec_model_opts {
 #define MAP_KSM 'k'
 extern const char exec_map_legend[];
 
+/*
+ * An executor run, statement by statement, so that "foliosim diff" can
+ * compare model and kernel after each one.  step() runs statement @op
+ * (statements must be stepped in order); observer() answers questions about
+ * the state now; finish() fills the final summary, releases everything and
+ * returns the run's status.  Both executors implement these.
+ */
+struct exec_run_ops {
+	enum exec_status (*step)(void *x, int op);
+	const struct exec_observer *(*observer)(void *x);
+	enum exec_status (*finish)(void *x);
+};
+
+struct exec_run {
+	const struct exec_run_ops *ops;
+	void *x;
+	const struct scn_scenario *s;
+	struct exec_result *r;
+};
+
+/* Start a model run of @s; 0, or -1 (out of memory, in r->error). */
+int exec_model_begin(const struct scn_scenario *s,
+		     const struct exec_model_opts *o, struct exec_result *r,
+		     struct exec_run *run);
+/* Step every statement (stopping at the first error), then finish. */
+enum exec_status exec_run_all(struct exec_run *run);
 /* Run @s on the model.  Returns the status also stored in @r. */
 enum exec_status exec_model(const struct scn_scenario *s,
 			    const struct exec_model_opts *o,

@@ -20,6 +20,7 @@ struct model_run {
 	struct thp_settings set;
 	struct fsim_machine *m;
 	struct mm_struct **procs;
+	struct exec_observer obs;
 };
 
 /* observer callbacks */
@@ -367,54 +368,113 @@ static int alloc_result(struct exec_result *r, const struct scn_scenario *s)
 	return r->expects && r->shows && r->collapse_err ? 0 : -1;
 }
 
-enum exec_status exec_model(const struct scn_scenario *s,
-			    const struct exec_model_opts *o,
-			    struct exec_result *r)
+/* exec_run_ops of the model */
+
+static enum exec_status mx_step(void *ctx, int i)
 {
-	struct model_run x = { .s = s, .o = o, .r = r };
-	struct exec_observer obs = { &x, mx_pages, mx_alive, mx_smaps,
-				     mx_vmstat, mx_memory };
+	struct model_run *x = ctx;
+	struct exec_result *r = x->r;
+	enum exec_status st;
+
+	if (r->status != EXEC_OK)
+		return r->status;
+	st = run_op(x, i, &x->obs);
+	if (st == EXEC_OK && x->o->check && x->m) {
+		int v = fsim_check(x->m, stderr);
+
+		if (v && !r->invariant_violations)
+			op_error(x, &x->s->ops[i], EXEC_DATA_LOST,
+				 "invariant broken after this statement");
+		r->invariant_violations += v;
+	}
+	r->status = st;
+	return st;
+}
+
+static const struct exec_observer *mx_observer(void *ctx)
+{
+	struct model_run *x = ctx;
+
+	return &x->obs;
+}
+
+static enum exec_status mx_finish(void *ctx)
+{
 	static const struct scn_op end = { .line = 0 };
-	enum exec_status st = EXEC_OK;
-	int i;
+	struct model_run *x = ctx;
+	struct exec_result *r = x->r;
+	enum exec_status st = r->status;
 
-	memset(r, 0, sizeof(*r));
-	snprintf(r->profile, sizeof(r->profile), "%s",
-		 o->profile ? o->profile : profile_default()->name);
-	settings_init_defaults(&x.set);
-	x.procs = calloc((size_t)s->nr_procs + 1, sizeof(*x.procs));
-	if (!x.procs || alloc_result(r, s)) {
+	if (st == EXEC_OK && !x->m)
+		st = ensure_machine(x, &end);
+	if (st == EXEC_OK && exec_final(x->s, &x->obs, r))
 		st = EXEC_BAD_INPUT;
-		snprintf(r->error, sizeof(r->error), "out of host memory");
-		goto out;
-	}
-	st = apply_cli_sets(&x);
-	for (i = 0; i < s->nr_ops && st == EXEC_OK; i++) {
-		st = run_op(&x, i, &obs);
-		if (st == EXEC_OK && o->check && x.m) {
-			int v = fsim_check(x.m, stderr);
-
-			if (v && !r->invariant_violations)
-				op_error(&x, &s->ops[i], EXEC_DATA_LOST,
-					 "invariant broken after this statement");
-			r->invariant_violations += v;
-		}
-	}
-	if (st == EXEC_OK && !x.m)
-		st = ensure_machine(&x, &end);
-	if (st == EXEC_OK && exec_final(s, &obs, r))
-		st = EXEC_BAD_INPUT;
-	if (x.m) {
-		r->pred_fn = x.m->pred_fn;
-		r->pred_fp = x.m->pred_fp;
+	if (x->m) {
+		r->pred_fn = x->m->pred_fn;
+		r->pred_fp = x->m->pred_fp;
 	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;
 	if (st == EXEC_OK && r->failed)
 		st = EXEC_FAILED;
-out:
-	fsim_free(x.m);
-	free(x.procs);
+	fsim_free(x->m);
+	free(x->procs);
+	free(x);
 	r->status = st;
 	return st;
+}
+
+static const struct exec_run_ops model_run_ops = {
+	.step = mx_step,
+	.observer = mx_observer,
+	.finish = mx_finish,
+};
+
+int exec_model_begin(const struct scn_scenario *s,
+		     const struct exec_model_opts *o, struct exec_result *r,
+		     struct exec_run *run)
+{
+	struct model_run *x = calloc(1, sizeof(*x));
+
+	memset(r, 0, sizeof(*r));
+	*run = (struct exec_run){ &model_run_ops, x, s, r };
+	snprintf(r->profile, sizeof(r->profile), "%s",
+		 o->profile ? o->profile : profile_default()->name);
+	if (!x || !(x->procs = calloc((size_t)s->nr_procs + 1,
+				      sizeof(*x->procs))) ||
+	    alloc_result(r, s)) {
+		free(x);
+		r->status = EXEC_BAD_INPUT;
+		snprintf(r->error, sizeof(r->error), "out of host memory");
+		return -1;
+	}
+	x->s = s;
+	x->o = o;
+	x->r = r;
+	x->obs = (struct exec_observer){ x, mx_pages, mx_alive, mx_smaps,
+					 mx_vmstat, mx_memory };
+	settings_init_defaults(&x->set);
+	r->status = apply_cli_sets(x);
+	return 0;
+}
+
+enum exec_status exec_run_all(struct exec_run *run)
+{
+	int i;
+
+	for (i = 0; i < run->s->nr_ops; i++)
+		if (run->ops->step(run->x, i) != EXEC_OK)
+			break;
+	return run->ops->finish(run->x);
+}
+
+enum exec_status exec_model(const struct scn_scenario *s,
+			    const struct exec_model_opts *o,
+			    struct exec_result *r)
+{
+	struct exec_run run;
+
+	if (exec_model_begin(s, o, r, &run))
+		return r->status;
+	return exec_run_all(&run);
 }

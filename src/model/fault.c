@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ksm.h"
 
 pte_t *pmd_deposit_alloc(struct mm_struct *mm, struct pmd_table *t, int i)
 {
@@ -185,12 +186,15 @@ static bool wp_can_reuse_anon_folio(struct fsim_machine *m,
 	return !folio_test(folio, PG_ksm) && folio_ref_count(folio) == 1;
 }
 
-/* wp_page_copy(): always a single order-0 page. */
+/*
+ * wp_page_copy(): always a single order-0 page.  For an unsharing fault
+ * the copy is mapped read-only and clean.
+ */
 static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 			struct vm_area_struct *vma, unsigned long addr,
-			pte_t *ptep)
+			pte_t *ptep, bool unshare)
 {
-	pte_t old = *ptep, entry = _PTE_DIRTY;
+	pte_t old = *ptep, entry = unshare ? 0 : _PTE_DIRTY;
 	struct folio *new = folio_alloc(&m->phys, 0);
 	struct folio *old_folio = NULL;
 
@@ -203,8 +207,9 @@ static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 			count_vm_event(m, COW_KSM);
 	} else {
 		mm_inc_rss(mm, MM_ANONPAGES, 1);	/* was the zero page */
+		ksm_might_unmap_zero_page(m, old);
 	}
-	if (vma->vm_flags & VM_WRITE)
+	if ((vma->vm_flags & VM_WRITE) && !unshare)
 		entry |= _PTE_WRITE;
 	folio_add_new_anon_rmap(m, new, mm, vma, addr, RMAP_EXCLUSIVE);
 	folio_set(new, PG_lru);
@@ -217,26 +222,46 @@ static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 	return VM_FAULT_DONE;
 }
 
-/* do_wp_page(): write to a present, write-protected PTE. */
-static int do_wp_page(struct fsim_machine *m, struct mm_struct *mm,
-		      struct vm_area_struct *vma, unsigned long addr,
-		      pte_t *ptep)
+/*
+ * do_wp_page() for a write (or, with @unshare, an unsharing fault) on a
+ * present, write-protected PTE: reuse the page if it is exclusive or can
+ * be made so, else copy it.
+ */
+static int __do_wp_page(struct fsim_machine *m, struct mm_struct *mm,
+			struct vm_area_struct *vma, unsigned long addr,
+			pte_t *ptep, bool unshare)
 {
 	struct page *page;
 	struct folio *folio;
 
 	if (pte_special(*ptep))
-		return wp_page_copy(m, mm, vma, addr, ptep);
+		return wp_page_copy(m, mm, vma, addr, ptep, unshare);
 	page = &m->phys.pages[pte_pfn(*ptep)];
 	folio = page_folio(&m->phys, page);
 	if (PageAnonExclusive(page) || wp_can_reuse_anon_folio(m, folio)) {
 		SetPageAnonExclusive(page);	/* only this page */
+		if (unshare)
+			return VM_FAULT_DONE;	/* stays read-only */
 		*ptep |= _PTE_YOUNG | _PTE_DIRTY;
 		if (vma->vm_flags & VM_WRITE)
 			*ptep |= _PTE_WRITE;
 		return VM_FAULT_DONE;
 	}
-	return wp_page_copy(m, mm, vma, addr, ptep);
+	return wp_page_copy(m, mm, vma, addr, ptep, unshare);
+}
+
+/* do_wp_page(): write to a present, write-protected PTE. */
+static int do_wp_page(struct fsim_machine *m, struct mm_struct *mm,
+		      struct vm_area_struct *vma, unsigned long addr,
+		      pte_t *ptep)
+{
+	return __do_wp_page(m, mm, vma, addr, ptep, false);
+}
+
+int unshare_fault(struct fsim_machine *m, struct mm_struct *mm,
+		  struct vm_area_struct *vma, unsigned long addr, pte_t *ptep)
+{
+	return __do_wp_page(m, mm, vma, addr, ptep, true);
 }
 
 /* do_huge_zero_wp_pmd(), 6.13+: replace the huge zero page by a THP. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ksm.h"
 
 /* copy_huge_pmd() for an anonymous VMA (nothing can be pinned here). */
 static int copy_huge_pmd(struct fsim_machine *m, struct mm_struct *dst,
@@ -77,12 +78,18 @@ static void copy_pte_range(struct fsim_machine *m, struct mm_struct *dst,
 			continue;
 		}
 		if (pte_special(pte)) {
+			/* a KSM zero page (dirty) is counted per mapping */
+			if (pte_dirty(pte))
+				m->ksm->zero_pages++;
 			dt[i] = pte_mkold(pte);
 			i++;
 			continue;
 		}
-		nr = fork_batch(m, &st[i], to - i);
 		folio = pfn_folio(&m->phys, pte_pfn(pte));
+		/* Only large folios are batched, as copy_present_ptes() does. */
+		nr = 1;
+		if (folio_test_large(folio))
+			nr = fork_batch(m, &st[i], to - i);
 		folio_ref_add(folio, nr);
 		folio_try_dup_anon_rmap_ptes(m, folio,
 					     &m->phys.pages[pte_pfn(pte)], nr,

@@ -48,6 +48,13 @@ int do_swap_page(struct fsim_machine *m, struct mm_struct *mm,
 		 struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
 		 bool write);
 pte_t *pmd_deposit_alloc(struct mm_struct *mm, struct pmd_table *t, int i);
+/* An unsharing fault (FAULT_FLAG_UNSHARE) on a present PTE. */
+int unshare_fault(struct fsim_machine *m, struct mm_struct *mm,
+		  struct vm_area_struct *vma, unsigned long addr, pte_t *ptep);
+
+/* syscalls.c: split VMAs (and huge PMDs) so [start, end) is whole VMAs */
+int split_vma_range(struct fsim_machine *m, struct mm_struct *mm,
+		    unsigned long start, unsigned long end);
 
 /* fork.c */
 int dup_mmap(struct fsim_machine *m, struct mm_struct *dst,

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "khugepaged.h"
+#include "ksm.h"
 #include "model.h"
 #include "swap.h"
 
@@ -57,7 +58,8 @@ struct fsim_machine *fsim_new(const struct thp_settings *set,
 	m->shared = m->profile->shared;
 	m->next_unique = 1;
 	m->khugepaged = khugepaged_state_new();
-	if (!m->khugepaged || phys_init(&m->phys, m->set.ram_bytes) ||
+	m->ksm = ksm_state_new();
+	if (!m->khugepaged || !m->ksm || phys_init(&m->phys, m->set.ram_bytes) ||
 	    swap_init(m, m->set.swap_bytes)) {
 		fsim_free(m);
 		return NULL;
@@ -86,6 +88,7 @@ void fsim_free(struct fsim_machine *m)
 	free(m->values);
 	free(m->exact_cache);
 	khugepaged_state_free(m->khugepaged);
+	ksm_state_free(m->ksm);
 	swap_destroy(m);
 	phys_destroy(&m->phys);
 	free(m);
@@ -215,6 +218,7 @@ struct mm_struct *fsim_fork(struct fsim_machine *m, struct mm_struct *parent)
 		fsim_err(m, -ENOMEM, "out of host memory");
 		return NULL;
 	}
+	ksm_fork(m, child, parent);
 	if (dup_mmap(m, child, parent)) {
 		fsim_exit(m, child);
 		fsim_err(m, -ENOMEM, "fork: out of memory");
@@ -231,6 +235,7 @@ int fsim_exit(struct fsim_machine *m, struct mm_struct *mm)
 	if (!mm || !mm->alive)
 		return fsim_err(m, -ESRCH, "no such process");
 	khugepaged_exit(m, mm);
+	ksm_exit(m, mm);
 	for (i = 0; i < mm->nr_vmas; i++)
 		zap_vma_range(m, mm, &mm->vmas[i], mm->vmas[i].vm_start,
 			      mm->vmas[i].vm_end);

@@ -15,6 +15,7 @@
 #include "stats.h"
 
 struct khugepaged_state;
+struct ksm_state;
 
 struct swap_rev {
 	pfn_t pfn_plus1;		/* 0: empty hash slot */
@@ -49,6 +50,7 @@ struct fsim_machine {
 	uint64_t exact_gen;		/* rmap_gen the exact cache is for */
 	uint8_t *exact_cache;		/* per head pfn: 0 ?, 1 one mm, 2 more */
 	struct khugepaged_state *khugepaged;
+	struct ksm_state *ksm;
 	bool track_truth;		/* compare khugepaged's answers with exact */
 	long pred_fn, pred_fp;		/* ... false negatives / positives */
 	char err[256];			/* why the last operation failed */

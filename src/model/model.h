@@ -79,6 +79,8 @@ void fsim_shrink(struct fsim_machine *m);
  * scan collapses nothing (see khugepaged_run()).  Returns the passes made.
  */
 long fsim_khugepaged(struct fsim_machine *m, long n);
+/* The language's "ksm N": ksmd completes at least N full scans. */
+int fsim_ksm(struct fsim_machine *m, long n);
 
 /* What one page of an mm looks like (for maps, expects and diffs). */
 enum fsim_page_state {

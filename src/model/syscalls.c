@@ -148,7 +148,10 @@ static int move_page_tables(struct fsim_machine *m, struct mm_struct *mm,
 /*
  * mremap(MREMAP_MAYMOVE | MREMAP_FIXED): the destination is unmapped, the
  * entries move (keeping the VMA's linear page offset, so the rmap still
- * finds the folios), and the new VMA is grown or shrunk to @new_len.
+ * finds the folios), and the new VMA is grown or shrunk to @new_len.  The
+ * new VMA exists before the old range is unmapped, as in move_vma(), so
+ * that freeing the old range's page tables keeps those the moved entries
+ * now live in.
  */
 int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 		unsigned long addr, unsigned long old_len,
@@ -173,12 +176,20 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 	v = *vma;
 	if (move_page_tables(m, mm, addr, new_addr, move))
 		return fsim_err(m, -ENOMEM, "out of host memory");
-	unmap_range(m, mm, addr, old_len);
 	v.vm_start = new_addr;
 	v.vm_end = new_addr + new_len;
 	if (!vma_insert(mm, &v))
 		return fsim_err(m, -ENOMEM, "out of host memory");
+	unmap_range(m, mm, addr, old_len);
 	vma_merge_range(mm, new_addr - 1, new_addr + new_len + 1);
+	return 0;
+}
+
+int split_vma_range(struct fsim_machine *m, struct mm_struct *mm,
+		    unsigned long start, unsigned long end)
+{
+	if (split_vma_at(m, mm, start) || split_vma_at(m, mm, end))
+		return -ENOMEM;
 	return 0;
 }
 

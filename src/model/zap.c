@@ -7,6 +7,7 @@
  * batch.
  */
 #include "internal.h"
+#include "ksm.h"
 
 void zap_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 		  struct pmd_table *t, int i)
@@ -64,13 +65,20 @@ static void zap_pte_range(struct fsim_machine *m, struct mm_struct *mm,
 			continue;
 		}
 		if (pte_special(pte)) {
+			ksm_might_unmap_zero_page(m, pte);
 			table[i++] = 0;
 			continue;
 		}
-		nr = zap_batch(m, &table[i], to - i);
 		folio = pfn_folio(&m->phys, pte_pfn(pte));
-		for (k = 0; k < nr; k++)
-			table[i + k] = 0;
+		/* Only large folios are batched, as zap_present_ptes() does. */
+		if (folio_test_large(folio)) {
+			nr = zap_batch(m, &table[i], to - i);
+			for (k = 0; k < nr; k++)
+				table[i + k] = 0;
+		} else {
+			nr = 1;
+			table[i] = 0;
+		}
 		mm_inc_rss(mm, MM_ANONPAGES, -nr);
 		folio_remove_rmap_ptes(m, folio, &m->phys.pages[pte_pfn(pte)],
 				       nr, mm);
