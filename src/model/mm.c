@@ -95,11 +95,14 @@ void free_all_pgtables(struct mm_struct *mm)
 
 /*
  * free_pgtables(): a PTE table goes away once no VMA intersects its 2 MiB
- * range, as free_pgd_range() does with the neighbours as floor and ceiling.
+ * range, and a PMD table once no VMA intersects its 1 GiB range, as
+ * free_pgd_range() does with the neighbours as floor and ceiling.  (The
+ * PUD tables above are kept: no verdict depends on them.)
  */
 void free_pgtables(struct mm_struct *mm, unsigned long start,
 		   unsigned long end)
 {
+	const unsigned long pud_size = 1UL << PUD_SHIFT;
 	unsigned long addr;
 
 	for (addr = ALIGN_DOWN_PMD(start); addr < end; addr += PMD_SIZE) {
@@ -113,6 +116,16 @@ void free_pgtables(struct mm_struct *mm, unsigned long start,
 			pte_table_free(mm, pmd_table(*pmd));
 			*pmd = 0;
 		}
+	}
+	for (addr = start & ~(pud_size - 1); addr < end; addr += pud_size) {
+		struct pud_table *pud = mm->pgd->e[pgd_index(addr)];
+		struct vm_area_struct *vma = find_vma(mm, addr);
+
+		if (!pud || !pud->e[pud_index(addr)] ||
+		    (vma && vma->vm_start < addr + pud_size))
+			continue;
+		free_pmd_table(mm, pud->e[pud_index(addr)]);
+		pud->e[pud_index(addr)] = NULL;
 	}
 }
 

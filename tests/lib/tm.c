@@ -3,14 +3,21 @@
 #include <stdio.h>
 
 #include "tm.h"
+#include "model/khugepaged.h"
 
 struct fsim_machine *tm_new(const char *profile)
+{
+	return tm_new_sized(profile, 64UL << 20, 64UL << 20);
+}
+
+struct fsim_machine *tm_new_sized(const char *profile, uint64_t ram,
+				  uint64_t swap)
 {
 	struct thp_settings s;
 
 	settings_init_defaults(&s);
-	s.ram_bytes = 64UL << 20;
-	s.swap_bytes = 64UL << 20;
+	s.ram_bytes = ram;
+	s.swap_bytes = swap;
 	return fsim_new(&s, profile ? profile_lookup(profile) : NULL);
 }
 
@@ -171,4 +178,28 @@ struct mm_struct *tm_process(struct fsim_machine *m, unsigned long addr,
 int tm_nr_vmas(struct mm_struct *mm)
 {
 	return mm->nr_vmas;
+}
+
+const struct kh_scan_record *tm_last_record(struct fsim_machine *m,
+					    struct mm_struct *mm,
+					    unsigned long addr)
+{
+	struct khugepaged_state *k = m->khugepaged;
+	size_t i;
+
+	for (i = k->nr_records; i-- > 0;)
+		if (k->records[i].mm_idx == mm->idx &&
+		    k->records[i].addr == addr)
+			return &k->records[i];
+	return NULL;
+}
+
+long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
+		    unsigned long addr, long n, enum fsim_page_state state)
+{
+	long i, nr = 0;
+
+	for (i = 0; i < n; i++)
+		nr += tm_info(m, mm, addr + TM_PAGE(i)).state == state;
+	return nr;
 }

@@ -66,4 +66,17 @@ struct mm_struct *tm_process(struct fsim_machine *m, unsigned long addr,
 /* Number of VMAs of @mm. */
 int tm_nr_vmas(struct mm_struct *mm);
 
+struct kh_scan_record;
+
+/* tm_new() with @ram bytes of RAM and @swap bytes of swap. */
+struct fsim_machine *tm_new_sized(const char *profile, uint64_t ram,
+				  uint64_t swap);
+/* The last scan record (khugepaged or MADV_COLLAPSE) of @mm at @addr. */
+const struct kh_scan_record *tm_last_record(struct fsim_machine *m,
+					    struct mm_struct *mm,
+					    unsigned long addr);
+/* How many pages of [addr, addr + n pages) of @mm are in @state. */
+long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
+		    unsigned long addr, long n, enum fsim_page_state state);
+
 #endif
