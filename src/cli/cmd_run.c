@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli/run.h"
+#include "exec/exec.h"
 #include "model/profile.h"
 #include "report/report.h"
 
@@ -76,6 +77,11 @@ static int run_file(const char *path, const struct run_opts *o)
 
 	if (scn_parse_file(path, &s, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (exec_validate(&s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		scn_free(&s);
 		return 2;
 	}
 	st = run_scenario(&s, o);

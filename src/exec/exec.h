@@ -156,6 +156,9 @@ enum exec_status exec_model(const struct scn_scenario *s,
 			    struct exec_result *r);
 void exec_result_free(struct exec_result *r);
 
+/* 0, or -1 with "file:line:col: ..." if expect[] names no profile. */
+int exec_validate(const struct scn_scenario *s, char *err, size_t len);
+
 /* Shared by both executors (observe.c). */
 bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
 		      const struct exec_observer *obs, const int *collapse_err,
