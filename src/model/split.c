@@ -152,36 +152,72 @@ struct split_map {
 };
 
 /*
- * unmap_folio() with TTU_SPLIT_HUGE_PMD: split every PMD mapping (freezing
- * is modelled as unmapping right after), then record and remove each PTE
- * mapping.  Returns the number of records, or -ENOMEM.
+ * __split_huge_pmd_locked() with freeze = true, as try_to_migrate() does it
+ * for a split: the PMD becomes N migration entries (here: PTEs that no rmap
+ * counts, recorded in @maps for the remap), exclusivity moves from the head
+ * page into the entries, and only the PMD mapping leaves the rmap.  No PTE
+ * rmap is added first, so a THP mapped only by PMDs is never seen as
+ * partially mapped (nor counted as a deferred split) on its way to the
+ * split.  The PMD's reference is left for folio_carve() to reset.
+ */
+static int split_huge_pmd_freeze(struct fsim_machine *m, struct folio *folio,
+				 const struct rmap_hit *h,
+				 struct split_map *maps)
+{
+	struct pmd_table *t = h->pmd_table;
+	pmd_t pmd = t->e[h->pmd_idx];
+	pte_t *table = t->deposit[h->pmd_idx];
+	pte_t bits = pmd & (_PTE_WRITE | _PTE_DIRTY | _PTE_YOUNG);
+	bool exclusive = PageAnonExclusive(&folio->page);
+	int k;
+
+	count_vm_event(m, THP_SPLIT_PMD);
+	/* cannot fail: can_split_folio() ruled out pins */
+	folio_try_share_anon_rmap_pmd(m, folio, &folio->page);
+	for (k = 0; k < HPAGE_PMD_NR; k++) {
+		set_pte_keep(&table[k],
+			     pfn_pte(pmd_pfn(pmd) + (pfn_t)k, bits));
+		maps[k].mm = h->mm;
+		maps[k].ptep = &table[k];
+		maps[k].exclusive = exclusive;
+	}
+	t->deposit[h->pmd_idx] = NULL;
+	t->e[h->pmd_idx] = pmd_mktable(table);
+	folio_remove_rmap_pmd(m, folio, &folio->page, h->mm);
+	return HPAGE_PMD_NR;
+}
+
+/*
+ * unmap_folio() with TTU_SPLIT_HUGE_PMD: freeze-split every PMD mapping
+ * and record and remove each PTE mapping, in rmap-walk order.  Returns the
+ * number of records, or -ENOMEM.
  */
 static int unmap_folio(struct fsim_machine *m, struct folio *folio,
 		       struct split_map **out)
 {
 	struct rmap_hit *hits;
 	struct split_map *maps;
-	int nr, i, n = 0;
+	int nr, i, n = 0, slots = 0;
 
 	nr = rmap_walk_large(m, folio, &hits);
 	if (nr < 0)
 		return nr;
 	for (i = 0; i < nr; i++)
-		if (!hits[i].ptep)
-			__split_huge_pmd(m, hits[i].mm, hits[i].vma,
-					 hits[i].addr);
-	free(hits);
-	nr = rmap_walk_large(m, folio, &hits);
-	if (nr < 0)
-		return nr;
-	maps = calloc((size_t)nr + 1, sizeof(*maps));
+		slots += hits[i].ptep ? 1 : HPAGE_PMD_NR;
+	maps = calloc((size_t)slots + 1, sizeof(*maps));
 	if (!maps) {
 		free(hits);
 		return -ENOMEM;
 	}
 	for (i = 0; i < nr; i++) {
-		struct page *page = &m->phys.pages[pte_pfn(*hits[i].ptep)];
+		struct page *page;
 
+		if (!hits[i].ptep) {
+			n += split_huge_pmd_freeze(m, folio, &hits[i],
+						   &maps[n]);
+			continue;
+		}
+		page = &m->phys.pages[pte_pfn(*hits[i].ptep)];
 		maps[n].mm = hits[i].mm;
 		maps[n].ptep = hits[i].ptep;
 		maps[n].exclusive = PageAnonExclusive(page);
