@@ -29,8 +29,10 @@ static bool test_mmap_errors(void)
 	CHECK_INT(fsim_mmap(m, p, R(1) + 1, PAGE_SIZE), ==, -EINVAL);
 	CHECK_INT(fsim_mmap(m, p, R(1), PAGE_SIZE + 1), ==, -EINVAL);
 	CHECK_INT(fsim_mmap(m, p, R(1), 0), ==, -EINVAL);
-	CHECK_INT(fsim_mmap(m, p, TASK_SIZE - PAGE_SIZE, TM_PAGE(2)), ==,
-		  -EINVAL);
+	/* get_unmapped_area(): addr > TASK_SIZE - len is -ENOMEM */
+	KNOWN_BUG(fsim_mmap(m, p, TASK_SIZE - PAGE_SIZE, TM_PAGE(2)) == -ENOMEM,
+		  "mmap past TASK_SIZE returns -EINVAL, the kernel -ENOMEM");
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK_INT(fsim_mmap(m, NULL, R(1), PAGE_SIZE), ==, -ESRCH);
 	q = fsim_spawn(m);
 	CHECK(q);
@@ -338,6 +340,59 @@ static bool test_madvise_split_and_merge_back(void)
 	CHECK(!fsim_madvise(m, p, a, TM_PAGE(5), FSIM_MADV_DOFORK));
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK(tm_read(m, p, TM_BASE, 16));
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
+ * A VMA that faults next to a faulted VMA whose flags differ only in the
+ * access bits reuses that VMA's anon_vma (find_mergeable_anon_vma()), so
+ * the two merge once mprotect makes their flags equal (same anon_vma).
+ *
+ *   [rw: THP written][ro: huge zero read]  --mprotect rw-->  [one VMA]
+ */
+static bool test_anon_vma_reused_by_neighbour(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+
+	CHECK(p);
+	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
+	CHECK(tm_write(m, p, TM_BASE, 1));
+	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE, 1));
+	CHECK(tm_info(m, p, TM_BASE + PMD_SIZE).huge_zero);
+	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
+	KNOWN_BUG(tm_nr_vmas(p) == 1,
+		  "no find_mergeable_anon_vma(): a compatible neighbour's "
+		  "anon_vma is not reused, so the VMAs never merge");
+	CHECK(tm_read(m, p, TM_BASE, 2 * HPAGE_PMD_NR));
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
+ * A forked child's faulted VMA (its anon_vma chain also links the
+ * parent's anon_vma) does not merge with a new mapping next to it
+ * (is_mergeable_anon_vma(), vma_is_fork_child()); the parent's does.
+ */
+static bool test_fork_child_vma_does_not_merge(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_process(m, TM_BASE, PMD_SIZE, false), *c;
+
+	CHECK(p && tm_write(m, p, TM_BASE, 1));
+	c = fsim_fork(m, p);
+	CHECK(c);
+	CHECK(!fsim_mmap(m, p, TM_BASE + PMD_SIZE, PMD_SIZE));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
+	CHECK(!fsim_mmap(m, c, TM_BASE + PMD_SIZE, PMD_SIZE));
+	KNOWN_BUG(tm_nr_vmas(c) == 2,
+		  "no anon_vma chains: a fork child's VMA merges with a new "
+		  "neighbour");
+	CHECK(tm_write(m, c, TM_BASE + PMD_SIZE, 1));
+	CHECK(tm_read(m, c, TM_BASE, 1));
 	CHECK(tm_check(m));
 	fsim_free(m);
 	return true;
@@ -767,6 +822,10 @@ int main(void)
 	     "MADV_NOHUGEPAGE makes the next write map one small page");
 	TEST(test_madvise_split_and_merge_back(),
 	     "advice on part of a VMA splits it; taken back, it merges");
+	TEST(test_anon_vma_reused_by_neighbour(),
+	     "a VMA faulting next to a compatible one shares its anon_vma");
+	TEST(test_fork_child_vma_does_not_merge(),
+	     "a fork child's faulted VMA does not merge with a new neighbour");
 	TEST(test_madvise_dontneed(),
 	     "MADV_DONTNEED frees a THP; reads then map the huge zero page");
 	TEST(test_madvise_dontneed_small(),

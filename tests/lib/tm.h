@@ -79,4 +79,19 @@ const struct kh_scan_record *tm_last_record(struct fsim_machine *m,
 long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
 		    unsigned long addr, long n, enum fsim_page_state state);
 
+/*
+ * A check the model is known to fail (a recorded model bug): print
+ * "# BUG: <why>" and go on with the test.  Once the model passes it, say
+ * so, so that the marker can become a CHECK again.
+ */
+#define KNOWN_BUG(expr, why)                                              \
+	do {                                                              \
+		if (!(expr))                                              \
+			printf("# BUG: %s (%s:%d: %s)\n", (why), __FILE__, \
+			       __LINE__, #expr);                          \
+		else                                                      \
+			printf("# BUG marker now passes, make it a CHECK: " \
+			       "%s:%d\n", __FILE__, __LINE__);            \
+	} while (0)
+
 #endif
