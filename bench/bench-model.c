@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/khugepaged.h"
 #include "model/model.h"
@@ -51,11 +52,17 @@ static const struct layout_desc layouts[NR_LAYOUTS] = {
 	[L_ORDER0] = { "order-0 pages", 17.0, 65.0 },
 };
 
-/* ns for 1 GiB, one slot per run. */
+/* One timed operation, in ns: wall clock and this thread's CPU time. */
+struct sample {
+	double wall;				/* CLOCK_MONOTONIC */
+	double cpu;				/* CLOCK_THREAD_CPUTIME_ID */
+};
+
+/* 1 GiB, one slot per run. */
 struct timings {
-	double fork[MAX_RUNS];
-	double munmap[MAX_RUNS];		/* fresh mapping */
-	double munmap_shared[MAX_RUNS];		/* parent, child still maps */
+	struct sample fork[MAX_RUNS];
+	struct sample munmap[MAX_RUNS];		/* fresh mapping */
+	struct sample munmap_shared[MAX_RUNS];	/* parent, child still maps */
 };
 
 /* What one layout's runs measured. */
@@ -69,12 +76,32 @@ struct layout_result {
 	unsigned long nr_ptes, nr_pmd_tables;
 };
 
-static double now_ns(void)
+static double clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/*
+ * The short sleep lets the host's other tasks run first, so that on a
+ * busy host the timed operation starts on a fresh time slice rather than
+ * being preempted halfway through the one its set-up used up.
+ */
+static struct sample stopwatch_start(void)
+{
+	usleep(1000);
+	return (struct sample){ clock_ns(CLOCK_MONOTONIC),
+				clock_ns(CLOCK_THREAD_CPUTIME_ID) };
+}
+
+static struct sample stopwatch_stop(struct sample start)
+{
+	return (struct sample){
+		clock_ns(CLOCK_MONOTONIC) - start.wall,
+		clock_ns(CLOCK_THREAD_CPUTIME_ID) - start.cpu,
+	};
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -84,13 +111,27 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(const double *v, int n)
+/* Median of the wall (or, with @cpu, the CPU) times of @n samples. */
+static double median(const struct sample *v, int n, bool cpu)
 {
 	double s[MAX_RUNS];
+	int i;
 
-	memcpy(s, v, (size_t)n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		s[i] = cpu ? v[i].cpu : v[i].wall;
 	qsort(s, (size_t)n, sizeof(*s), cmp_double);
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double best(const struct sample *v, int n)
+{
+	double b = v[0].wall;
+	int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i].wall < b)
+			b = v[i].wall;
+	return b;
 }
 
 static void die(struct fsim_machine *m, const char *what)
@@ -237,38 +278,35 @@ static void run_layout(struct fsim_machine *m, enum layout l, int run,
 	struct rmap_cost c0, c1;
 	struct mm_struct *mm, *child;
 	size_t before = malloc_in_use();
-	double t0, t1;
+	struct sample t0;
 
 	mm = populate(m, l);
 	if (r)
 		measure_memory(m, mm, r, before);
 	c0 = m->cost;
-	t0 = now_ns();
+	t0 = stopwatch_start();
 	if (fsim_munmap(m, mm, BENCH_BASE, BENCH_LEN))
 		die(m, "munmap");
-	t1 = now_ns();
+	t->munmap[run] = stopwatch_stop(t0);
 	c1 = m->cost;
-	t->munmap[run] = t1 - t0;
 	if (r)
 		r->munmap_cost = cost_delta(&c0, &c1);
 	fsim_exit(m, mm);
 
 	mm = populate(m, l);
 	c0 = m->cost;
-	t0 = now_ns();
+	t0 = stopwatch_start();
 	child = fsim_fork(m, mm);
-	t1 = now_ns();
+	t->fork[run] = stopwatch_stop(t0);
 	c1 = m->cost;
 	if (!child)
 		die(m, "fork");
-	t->fork[run] = t1 - t0;
 	if (r)
 		r->fork_cost = cost_delta(&c0, &c1);
-	t0 = now_ns();
+	t0 = stopwatch_start();
 	if (fsim_munmap(m, mm, BENCH_BASE, BENCH_LEN))
 		die(m, "munmap");
-	t1 = now_ns();
-	t->munmap_shared[run] = t1 - t0;
+	t->munmap_shared[run] = stopwatch_stop(t0);
 	fsim_exit(m, child);
 	fsim_exit(m, mm);
 }
@@ -283,31 +321,21 @@ static const char *verdict(double ratio)
 	return ratio >= 10 ? "ok" : "below";
 }
 
-static double best(const double *v, int n)
+/* One row: model, cpu, best, kernel, ratio, goal, cold, [shared]. */
+static void print_speed_row(enum layout l, const struct sample *warm,
+			    const struct sample *cold, double kernel_ms,
+			    const struct sample *shared)
 {
-	double b = v[0];
-	int i;
-
-	for (i = 1; i < n; i++)
-		if (v[i] < b)
-			b = v[i];
-	return b;
-}
-
-/* One row: model (warm median), best, kernel, ratio, cold, [shared]. */
-static void print_speed_row(enum layout l, const double *warm,
-			    const double *cold, double kernel_ms,
-			    const double *shared)
-{
-	double w = median(warm, NR_RUNS), c = median(cold, NR_COLD_RUNS);
+	double w = median(warm, NR_RUNS, false);
 	double k = kernel_ms * 1e6;
 
-	printf("   %-16s %8.3f %7.2f %8.3f %8.3f %6.1fx %-5s %8.3f",
-	       layouts[l].name, per_page(w), w / 1e6,
+	printf("   %-16s %8.3f %8.3f %8.3f %8.3f %6.1fx %-5s %8.3f",
+	       layouts[l].name, per_page(w),
+	       per_page(median(warm, NR_RUNS, true)),
 	       per_page(best(warm, NR_RUNS)), per_page(k), k / w,
-	       verdict(k / w), per_page(c));
+	       verdict(k / w), per_page(median(cold, NR_COLD_RUNS, false)));
 	if (shared)
-		printf(" %8.3f", per_page(median(shared, NR_RUNS)));
+		printf(" %8.3f", per_page(median(shared, NR_RUNS, false)));
 	printf("\n");
 }
 
@@ -316,24 +344,25 @@ static void print_speed(const struct layout_result *res)
 	int l;
 
 	printf("1. fork and munmap of 1 GiB, ns per 4 KiB page\n"
-	       "   model: median of %d runs, each layout in turn within a run\n"
-	       "   (ms: the same for the whole GiB; best: fastest run);\n"
+	       "   model: median wall time of %d runs, each layout in turn within\n"
+	       "   a run (cpu: median of the thread's CPU time, which leaves out\n"
+	       "   preemption by other tasks; best: fastest wall time);\n"
 	       "   cold: median of %d earlier runs under glibc's default heap\n"
 	       "   trimming, where freed page tables go back to the host and\n"
 	       "   the next allocation faults them in again (excluded from the\n"
 	       "   model column, for which trimming is off)\n\n",
 	       NR_RUNS, NR_COLD_RUNS);
 	printf("1a. fork: fsim_fork() of a process that maps the 1 GiB\n");
-	printf("   %-16s %8s %7s %8s %8s %7s %-5s %8s\n", "layout", "model",
-	       "ms", "best", "kernel", "k/model", "goal", "cold");
+	printf("   %-16s %8s %8s %8s %8s %7s %-5s %8s\n", "layout", "model",
+	       "cpu", "best", "kernel", "k/model", "goal", "cold");
 	for (l = 0; l < NR_LAYOUTS; l++)
 		print_speed_row(l, res[l].warm.fork, res[l].cold.fork,
 				layouts[l].kernel_fork_ms, NULL);
 	printf("\n1b. munmap: fsim_munmap() of a fresh 1 GiB (never forked, every\n"
 	       "    folio freed); shared: of the parent's 1 GiB right after fork,\n"
 	       "    the child still mapping it (nothing freed)\n");
-	printf("   %-16s %8s %7s %8s %8s %7s %-5s %8s %8s\n", "layout",
-	       "model", "ms", "best", "kernel", "k/model", "goal", "cold",
+	printf("   %-16s %8s %8s %8s %8s %7s %-5s %8s %8s\n", "layout",
+	       "model", "cpu", "best", "kernel", "k/model", "goal", "cold",
 	       "shared");
 	for (l = 0; l < NR_LAYOUTS; l++)
 		print_speed_row(l, res[l].warm.munmap, res[l].cold.munmap,
@@ -437,7 +466,7 @@ static void print_cost(const struct layout_result *res)
 /* ---- khugepaged and MADV_COLLAPSE -------------------------------------- */
 
 struct kh_result {
-	double ns[NR_KH_RUNS];
+	struct sample t[NR_KH_RUNS];
 	uint64_t scanned, collapsed;
 	long passes;
 };
@@ -463,7 +492,7 @@ static void kh_bench(struct kh_result *r, int run, bool fork,
 	struct fsim_machine *m = bench_machine();
 	struct mm_struct *mm = kh_process(m);
 	uint64_t scanned, collapsed;
-	double t0, t1;
+	struct sample t0;
 
 	if (fork && !fsim_fork(m, mm))
 		die(m, "fork");
@@ -471,10 +500,9 @@ static void kh_bench(struct kh_result *r, int run, bool fork,
 		die(m, "set");
 	scanned = m->khugepaged->evaluated[KH_SCAN_PMD_STATE];
 	collapsed = m->khugepaged->pages_collapsed;
-	t0 = now_ns();
+	t0 = stopwatch_start();
 	r->passes = fsim_khugepaged(m, 1);
-	t1 = now_ns();
-	r->ns[run] = t1 - t0;
+	r->t[run] = stopwatch_stop(t0);
 	r->scanned = m->khugepaged->evaluated[KH_SCAN_PMD_STATE] - scanned;
 	r->collapsed = m->khugepaged->pages_collapsed - collapsed;
 	if (!fork)
@@ -486,25 +514,25 @@ static void collapse_bench(struct kh_result *r, int run)
 {
 	struct fsim_machine *m = bench_machine();
 	struct mm_struct *mm = populate(m, L_ORDER0);
-	double t0, t1;
+	struct sample t0;
 	int err;
 
-	t0 = now_ns();
+	t0 = stopwatch_start();
 	err = fsim_madvise(m, mm, BENCH_BASE, BENCH_LEN, FSIM_MADV_COLLAPSE);
-	t1 = now_ns();
+	r->t[run] = stopwatch_stop(t0);
 	if (err)
 		die(m, "MADV_COLLAPSE");
 	check_layout(m, mm, L_PMD);
-	r->ns[run] = t1 - t0;
 	r->scanned = r->collapsed = BENCH_PMDS;
 	fsim_free(m);
 }
 
 static void print_kh_row(const char *what, const struct kh_result *r)
 {
-	double t = median(r->ns, NR_KH_RUNS);
+	double t = median(r->t, NR_KH_RUNS, false);
 
-	printf("   %-34s %8.2f %7lu %7lu %6ld %9.0f %9.0f\n", what, t / 1e6,
+	printf("   %-28s %7.2f %7.2f %7lu %6lu %6ld %8.0f %8.0f\n", what,
+	       t / 1e6, median(r->t, NR_KH_RUNS, true) / 1e6,
 	       (unsigned long)r->scanned, (unsigned long)r->collapsed,
 	       r->passes, r->scanned ? t / (double)r->scanned : 0.0,
 	       t / (double)BENCH_PMDS);
@@ -514,7 +542,7 @@ static void bench_khugepaged(void)
 {
 	struct kh_result all = { 0 }, none0 = { 0 }, none256 = { 0 };
 	struct kh_result col = { 0 };
-	double t, k = KERNEL_COLLAPSE_MS * 1e6;
+	double t, c, k = KERNEL_COLLAPSE_MS * 1e6;
 	int run;
 
 	for (run = 0; run < NR_KH_RUNS; run++) {
@@ -524,20 +552,24 @@ static void bench_khugepaged(void)
 		collapse_bench(&col, run);
 	}
 	printf("3. khugepaged and MADV_COLLAPSE over 1 GiB of order-0 pages\n"
-	       "   (median of %d runs)\n", NR_KH_RUNS);
+	       "   (median wall time of %d runs; cpu: median CPU time)\n",
+	       NR_KH_RUNS);
 	printf("   khugepaged: fsim_khugepaged(m, 1), i.e. full scans until one\n"
 	       "   collapses nothing; scan records off; default pages_to_scan\n\n");
-	printf("   %-34s %8s %7s %7s %6s %9s %9s\n", "case", "ms", "PMDscan",
-	       "collap", "passes", "ns/scan", "ns/PMD");
-	print_kh_row("khugepaged, collapse all", &all);
-	print_kh_row("khugepaged, forked, max_shared=0", &none0);
-	print_kh_row("khugepaged, forked, max_shared=256", &none256);
+	printf("   %-28s %7s %7s %7s %6s %6s %8s %8s\n", "case", "ms", "cpu ms",
+	       "PMDscan", "collap", "passes", "ns/scan", "ns/PMD");
+	print_kh_row("khugepaged: collapse all", &all);
+	print_kh_row("  forked, max_ptes_shared=0", &none0);
+	print_kh_row("  forked, max_ptes_shared=256", &none256);
 	print_kh_row("MADV_COLLAPSE", &col);
-	t = median(col.ns, NR_KH_RUNS);
+	t = median(col.t, NR_KH_RUNS, false);
+	c = median(col.t, NR_KH_RUNS, true);
 	printf("   (ns/PMD: per PMD of the 1 GiB; forked: parent and child both\n"
 	       "    scanned, every PTE shared, each scan ends exceed_shared_pte at\n"
-	       "    PTE 1 or 257; MADV_COLLAPSE: live kernel %.0f ms, %.1fx %s)\n\n",
-	       KERNEL_COLLAPSE_MS, k / t, k / t >= 10 ? "ok" : "below 10x");
+	       "    PTE 1 or 257 (the default max_ptes_shared is 256))\n");
+	printf("   MADV_COLLAPSE of 1 GiB: model %.2f ms (cpu %.2f), live kernel\n"
+	       "   %.0f ms: k/model %.1fx %s (goal >= 10)\n\n",
+	       t / 1e6, c / 1e6, KERNEL_COLLAPSE_MS, k / t, verdict(k / t));
 }
 
 static void print_host(void)
@@ -576,7 +608,7 @@ int main(void)
 {
 	struct layout_result res[NR_LAYOUTS];
 	struct fsim_machine *m[NR_LAYOUTS];
-	double t0 = now_ns();
+	double t0 = clock_ns(CLOCK_MONOTONIC);
 	int l;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -594,6 +626,7 @@ int main(void)
 	print_memory(res);
 	bench_khugepaged();
 	print_cost(res);
-	printf("total bench time %.1f s\n", (now_ns() - t0) / 1e9);
+	printf("total bench time %.1f s\n",
+	       (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
 	return 0;
 }
