@@ -424,6 +424,30 @@ static bool test_madvise_dontneed(void)
 	return true;
 }
 
+/*
+ * MADV_DONTNEED over a whole PMD range frees the emptied PTE table
+ * (CONFIG_PT_RECLAIM, 6.14+, set on the live 6.18 kernel), so the next
+ * write fault there maps a PMD THP again.
+ */
+static bool test_dontneed_reclaims_pte_table(void)
+{
+	struct fsim_machine *m = tm_new("v6.18");
+	struct mm_struct *p = tm_thp_process(m);
+
+	CHECK(p);
+	split_huge_pmd_address(m, p, vma_lookup(p, TM_BASE), TM_BASE);
+	CHECK(!fsim_madvise(m, p, TM_BASE, PMD_SIZE, FSIM_MADV_DONTNEED));
+	KNOWN_BUG(pmd_none(*pmd_lookup(p, TM_BASE)),
+		  "MADV_DONTNEED keeps the empty PTE table (no PT_RECLAIM)");
+	CHECK(tm_write(m, p, TM_BASE, 1));
+	KNOWN_BUG(tm_pmd_mapped(p, TM_BASE),
+		  "a write after MADV_DONTNEED of a whole PTE table gets no THP");
+	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
 /* MADV_DONTNEED of some small pages: only those read back as zero. */
 static bool test_madvise_dontneed_small(void)
 {
@@ -828,6 +852,8 @@ int main(void)
 	     "a fork child's faulted VMA does not merge with a new neighbour");
 	TEST(test_madvise_dontneed(),
 	     "MADV_DONTNEED frees a THP; reads then map the huge zero page");
+	TEST(test_dontneed_reclaims_pte_table(),
+	     "MADV_DONTNEED of a whole PTE table frees it (PT_RECLAIM)");
 	TEST(test_madvise_dontneed_small(),
 	     "MADV_DONTNEED of small pages: those read back as zero");
 	TEST(test_madvise_dontfork(),
