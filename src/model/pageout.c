@@ -89,7 +89,11 @@ static void reclaim_split(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
-/* Write the folio's pages out and drop it from the swap cache. */
+/*
+ * Write the folio's pages out; the write is synchronous (zram), so reclaim
+ * then takes the folio out of the swap cache and frees it
+ * (__remove_mapping()), although its swap entries still use the slots.
+ */
 static void swap_writeout(struct fsim_machine *m, struct folio *folio,
 			  uint32_t offset)
 {
@@ -100,7 +104,7 @@ static void swap_writeout(struct fsim_machine *m, struct folio *folio,
 	count_vm_events(m, PSWPOUT, nr);
 	if (folio_test_pmd_mappable(folio))
 		count_vm_event(m, THP_SWPOUT);
-	folio_free_swap(m, folio);	/* __remove_mapping(): freed */
+	swap_cache_reclaim(m, folio);
 }
 
 static int reclaim_small(struct fsim_machine *m, struct mm_struct *mm,
@@ -109,11 +113,10 @@ static int reclaim_small(struct fsim_machine *m, struct mm_struct *mm,
 	uint32_t offset;
 
 	if (folio_test(folio, PG_swapcache)) {
-		offset = folio_swap_offset(m, folio) +
-			 (uint32_t)folio_page_idx(folio,
-				 &m->phys.pages[pte_pfn(*ptep)]);
+		/* clean (never written while cached): the slot has it */
+		offset = folio_swap_offset(m, folio);
 		unmap_small_to_swap(m, mm, ptep, folio, offset);
-		folio_free_swap(m, folio);
+		swap_cache_reclaim(m, folio);
 		return 0;
 	}
 	if (swap_alloc(m, 1, &offset) || add_to_swap_cache(m, folio, offset))

@@ -176,6 +176,21 @@ static void delete_from_swap_cache(struct fsim_machine *m,
 	folio_put_refs(m, folio, (int)nr);
 }
 
+/*
+ * __remove_mapping() for a swap-cache folio that reclaim has unmapped and
+ * written out: it leaves the swap cache and is freed, while its slots stay
+ * with the swap entries that reference them.  -EBUSY if someone else still
+ * holds a reference.
+ */
+int swap_cache_reclaim(struct fsim_machine *m, struct folio *folio)
+{
+	if (!folio_test(folio, PG_swapcache) ||
+	    folio_ref_count(folio) != folio_nr_pages(folio))
+		return -EBUSY;
+	delete_from_swap_cache(m, folio);
+	return 0;
+}
+
 /* folio_free_swap(): 0 if the folio left the swap cache. */
 int folio_free_swap(struct fsim_machine *m, struct folio *folio)
 {

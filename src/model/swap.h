@@ -12,6 +12,8 @@ int swap_alloc(struct fsim_machine *m, long nr, uint32_t *offset);
 /* Put @folio in the swap cache at @offset (one reference per page). */
 int add_to_swap_cache(struct fsim_machine *m, struct folio *folio,
 		      uint32_t offset);
+/* Free an unmapped, written-out swap-cache folio (__remove_mapping()). */
+int swap_cache_reclaim(struct fsim_machine *m, struct folio *folio);
 /* First slot of a folio in the swap cache. */
 uint32_t folio_swap_offset(struct fsim_machine *m, struct folio *folio);
 
