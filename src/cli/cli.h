@@ -20,6 +20,8 @@ int cmd_run(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_demo(void);
 
 /* Print usage of @name (or the overview) to @f. */

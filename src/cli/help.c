@@ -50,12 +50,50 @@ static const char explore_usage[] =
 	"runs i with i %% N == K, so N machines can share one search and\n"
 	"--merge combines their DIRs.\n";
 
+static const char kernel_usage[] =
+	"usage: foliosim kernel FILE... [--json] [--trace]\n"
+	"       foliosim kernel --restore\n"
+	"\n"
+	"Run each scenario on this machine's kernel, as root: one process per\n"
+	"scenario process, observed through pagemap, kpageflags, smaps and\n"
+	"vmstat.  Each run starts from the kernel's default THP and KSM\n"
+	"tunables; khugepaged and ksmd run only inside 'khugepaged' and 'ksm'\n"
+	"statements.  Every setting changed is restored at exit, on a signal,\n"
+	"and (after SIGKILL) by the next run or by --restore.\n"
+	"\n"
+	"  --json      one JSON object per scenario file\n"
+	"  --trace     print the huge_memory trace events of each statement\n"
+	"              (mm_khugepaged_scan_pmd, mm_collapse_huge_page) on stderr\n"
+	"  --restore   undo what an interrupted run left behind, then exit\n"
+	"\n"
+	"Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
+	"3 data lost, 4 the kernel executor cannot run here (not root, no\n"
+	"THP, no tracefs, ...), with the reason on stderr.\n";
+
+static const char diff_usage[] =
+	"usage: foliosim diff FILE... [--profile P]\n"
+	"\n"
+	"Run each scenario on the model (profile P, default v6.18) and on this\n"
+	"machine's kernel, statement by statement, and compare after each one:\n"
+	"per process, region and page the state (none, zero, present, swap),\n"
+	"PMD mapping, folio order and which pages share a physical page; THPs\n"
+	"per region; and the vmstat counters (the per-pass thp_scan_exceed_*\n"
+	"counters as zero or non-zero).  At the first difference, print the\n"
+	"statement and both maps side by side.\n"
+	"\n"
+	"Exit status: 0 model and kernel agree, 1 they differ, 2 bad input,\n"
+	"3 data lost, 4 the kernel executor cannot run here.\n";
+
 static const char help_usage[] =
 	"usage: foliosim help [COMMAND]\n";
 
 const struct cli_cmd cli_cmds[] = {
 	{ "run", cmd_run, "run scenarios on the model, profiles side by side",
 	  run_usage },
+	{ "kernel", cmd_kernel, "run scenarios on this machine's kernel",
+	  kernel_usage },
+	{ "diff", cmd_diff, "compare the model with the kernel, statement by "
+	  "statement", diff_usage },
 	{ "explore", cmd_explore, "search for scenarios where eras disagree",
 	  explore_usage },
 	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },

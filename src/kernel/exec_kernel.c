@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel executor: exec_kernel_begin() and the step / observer /
+ * finish of struct exec_run_ops, in the shape of the model executor.
+ * Statements are dispatched to kexec_setup.c (set), kexec_mem.c
+ * (processes and memory) and daemons (khugepaged, ksm, shrink); show and
+ * expect use the common observer code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "guard.h"
+#include "kexec.h"
+#include "tracefs.h"
+
+enum exec_status kexec_error(struct kernel_run *x, const struct scn_op *op,
+			     enum exec_status st, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(x->r->error, sizeof(x->r->error),
+			     "%s:%d:%d: kernel: ", x->s->path, op->line,
+			     op->col);
+	va_start(ap, fmt);
+	if (n < sizeof(x->r->error))
+		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* {========== daemons, show, expect ==========} */
+
+static enum exec_status do_khugepaged(struct kernel_run *x,
+				      const struct scn_op *op)
+{
+	if (kx_khugepaged_run(x->g, &x->kh, op->count, NULL, x->err,
+			      sizeof(x->err)))
+		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+	return EXEC_OK;
+}
+
+/* ksmd has nothing to scan unless some actor used MADV_MERGEABLE. */
+static bool any_mergeable(const struct kernel_run *x)
+{
+	int p;
+
+	for (p = 0; p < x->s->nr_procs; p++)
+		if (kx_actor_pid(x->act, p) &&
+		    kx_ksm_mergeable(kx_actor_pid(x->act, p)))
+			return true;
+	return false;
+}
+
+static enum exec_status do_ksm(struct kernel_run *x, const struct scn_op *op)
+{
+	if (any_mergeable(x) &&
+	    kx_ksm_run(x->g, op->count, x->err, sizeof(x->err)))
+		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+	return EXEC_OK;
+}
+
+static enum exec_status do_shrink(struct kernel_run *x,
+				  const struct scn_op *op)
+{
+	if (kx_shrink(x->err, sizeof(x->err)))
+		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+	return EXEC_OK;
+}
+
+static enum exec_status do_show(struct kernel_run *x, int idx)
+{
+	const struct scn_op *op = &x->s->ops[idx];
+	struct exec_show *sh = &x->r->shows[x->r->nr_shows];
+
+	sh->op = idx;
+	sh->cells = exec_map(x->s, &x->ob->ops, op->proc, op->region);
+	if (!sh->cells)
+		return kexec_error(x, op, EXEC_CANNOT_RUN,
+				   "out of host memory");
+	x->r->nr_shows++;
+	return EXEC_OK;
+}
+
+static void do_expect(struct kernel_run *x, int idx)
+{
+	const struct scn_op *op = &x->s->ops[idx];
+	struct exec_expect *e;
+
+	if (!scn_op_applies(op, x->r->profile))
+		return;
+	e = &x->r->expects[x->r->nr_expects++];
+	e->op = idx;
+	e->passed = exec_eval_expect(x->s, op, &x->ob->ops, x->r->collapse_err,
+				     e->got, sizeof(e->got));
+	if (e->passed)
+		x->r->passed++;
+	else
+		x->r->failed++;
+}
+
+static enum exec_status run_op(struct kernel_run *x, int idx)
+{
+	const struct scn_op *op = &x->s->ops[idx];
+
+	switch (op->kind) {
+	case SCN_SET:
+		return kexec_set(x, op);
+	case SCN_KHUGEPAGED:
+		return do_khugepaged(x, op);
+	case SCN_KSM:
+		return do_ksm(x, op);
+	case SCN_SHRINK:
+		return do_shrink(x, op);
+	case SCN_SHOW:
+		return do_show(x, idx);
+	case SCN_EXPECT:
+		do_expect(x, idx);
+		return EXEC_OK;
+	default:
+		return kexec_process_op(x, idx, op);
+	}
+}
+
+/* The trace events this statement produced, if any, for --trace. */
+static void dump_trace(struct kernel_run *x, const struct scn_op *op)
+{
+	size_t len = 0;
+	char *buf = kx_trace_read(x->g, &len), *line, *save = NULL;
+	bool header = false;
+
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (!header)
+			fprintf(x->o.trace, "# %s:%d: %s\n", x->s->path,
+				op->line, op->text ? op->text : "");
+		header = true;
+		fprintf(x->o.trace, "%s\n", line);
+	}
+	free(buf);
+	if (header)
+		kx_trace_clear(x->g);
+}
+
+/* {========== exec_run_ops ==========} */
+
+static enum exec_status kx_step(void *ctx, int i)
+{
+	struct kernel_run *x = ctx;
+	struct exec_result *r = x->r;
+	enum exec_status st;
+
+	if (r->status != EXEC_OK)
+		return r->status;
+	st = run_op(x, i);
+	kx_observe_invalidate(x->ob);
+	if (x->o.trace)
+		dump_trace(x, &x->s->ops[i]);
+	r->status = st;
+	return st;
+}
+
+static const struct exec_observer *kx_observer(void *ctx)
+{
+	struct kernel_run *x = ctx;
+
+	return &x->ob->ops;
+}
+
+static enum exec_status kx_finish(void *ctx)
+{
+	struct kernel_run *x = ctx;
+	struct exec_result *r = x->r;
+	enum exec_status st = r->status;
+
+	if (st == EXEC_OK && exec_final(x->s, &x->ob->ops, r)) {
+		snprintf(r->error, sizeof(r->error), "%s: kernel: out of host "
+			 "memory", x->s->path);
+		st = EXEC_CANNOT_RUN;
+	}
+	if (st == EXEC_OK && r->data_lost)
+		st = EXEC_DATA_LOST;
+	if (st == EXEC_OK && r->failed)
+		st = EXEC_FAILED;
+	kexec_teardown(x);
+	free(x);
+	r->status = st;
+	return st;
+}
+
+static const struct exec_run_ops kernel_run_ops = {
+	.step = kx_step,
+	.observer = kx_observer,
+	.finish = kx_finish,
+};
+
+static int alloc_result(struct exec_result *r, const struct scn_scenario *s)
+{
+	r->expects = calloc((size_t)s->nr_ops + 1, sizeof(*r->expects));
+	r->shows = calloc((size_t)s->nr_ops + 1, sizeof(*r->shows));
+	r->collapse_err = calloc((size_t)s->nr_ops + 1, sizeof(int));
+	return r->expects && r->shows && r->collapse_err ? 0 : -1;
+}
+
+int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
+		      const struct exec_kernel_opts *o, struct exec_result *r,
+		      struct exec_run *run)
+{
+	struct kernel_run *x = calloc(1, sizeof(*x));
+	struct utsname u;
+
+	memset(r, 0, sizeof(*r));
+	memset(run, 0, sizeof(*run));
+	snprintf(r->profile, sizeof(r->profile), "kernel");
+	if (!uname(&u))
+		snprintf(r->release, sizeof(r->release), "%.*s",
+			 (int)sizeof(r->release) - 1, u.release);
+	if (!x || alloc_result(r, s)) {
+		free(x);
+		snprintf(r->error, sizeof(r->error), "out of host memory");
+		r->status = EXEC_CANNOT_RUN;
+		return -1;
+	}
+	x->s = s;
+	x->g = g;
+	x->r = r;
+	if (o)
+		x->o = *o;
+	if (kexec_setup(x)) {
+		kexec_teardown(x);
+		free(x);
+		return -1;
+	}
+	*run = (struct exec_run){ &kernel_run_ops, x, s, r };
+	return 0;
+}
+
+int exec_kernel_check(char *err, size_t len)
+{
+	if (kx_guard_check(err, len) || kx_pagemap_scan_check(err, len))
+		return EXEC_CANNOT_RUN;
+	return 0;
+}
+
+enum exec_status exec_kernel(const struct scn_scenario *s, struct kx_guard *g,
+			     const struct exec_kernel_opts *o,
+			     struct exec_result *r)
+{
+	struct exec_run run;
+
+	if (exec_kernel_begin(s, g, o, r, &run))
+		return r->status;
+	return exec_run_all(&run);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The live-kernel executor: runs a scenario on this machine's kernel, one
+ * real process (an actor) per scenario process, and observes it through
+ * the same exec_observer as the model, so that expectations, the final
+ * summary and 'foliosim diff' treat both alike.
+ *
+ * A run starts from this kernel's default tunables (the model's
+ * defaults), with khugepaged gated (it runs only inside 'khugepaged N'),
+ * ksmd stopped (it runs only inside 'ksm N') and a keeper mm registered
+ * with khugepaged.  The caller opens the guard before the first run and
+ * closes it after the last; each run leaves no process behind, and the
+ * guard puts every setting back.
+ */
+#ifndef FSIM_KERNEL_EXEC_KERNEL_H
+#define FSIM_KERNEL_EXEC_KERNEL_H
+
+#include <stdio.h>
+
+#include "exec/exec.h"
+
+struct kx_guard;
+
+struct exec_kernel_opts {
+	/*
+	 * When set, the huge_memory trace events (mm_khugepaged_scan_pmd,
+	 * mm_collapse_huge_page) of each statement that produced some are
+	 * written here, after a "# FILE:LINE: statement" header.
+	 */
+	FILE *trace;
+};
+
+/* Where the keeper maps its THP: far from any scenario region. */
+#define KX_KEEPER_ADDR	0x100000000000UL
+
+/*
+ * Can the kernel executor run here?  kx_guard_check() plus the features
+ * the executor needs (PAGEMAP_SCAN).  Changes nothing.  Return: 0, or
+ * EXEC_CANNOT_RUN with a one-line reason in @err.
+ */
+int exec_kernel_check(char *err, size_t len);
+
+/**
+ * exec_kernel_begin() - set up a kernel run of @s
+ * @g: the open guard (all changes go through it)
+ * @o: options (may be NULL)
+ * @r: the result, filled as the run goes
+ * @run: receives the run's step/observer/finish
+ *
+ * Sets the default tunables, opens the trace instance, sets up swap if
+ * the scenario pages out, starts the keeper and closes the khugepaged
+ * gate.  Return: 0; or -1 with r->status and r->error set (nothing is
+ * left running; do not step or finish the run).
+ */
+int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
+		      const struct exec_kernel_opts *o, struct exec_result *r,
+		      struct exec_run *run);
+
+/* Begin, step every statement, finish.  Returns r->status. */
+enum exec_status exec_kernel(const struct scn_scenario *s, struct kx_guard *g,
+			     const struct exec_kernel_opts *o,
+			     struct exec_result *r);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internal to the kernel executor (exec_kernel.c, kexec_*.c): the state of
+ * one run and the statement handlers.
+ */
+#ifndef FSIM_KERNEL_KEXEC_H
+#define FSIM_KERNEL_KEXEC_H
+
+#include "actor.h"
+#include "daemons.h"
+#include "exec_kernel.h"
+#include "observe.h"
+#include "patterns.h"
+
+/* Contents of unique writes: this tag, then a counter of the run. */
+#define KX_UNIQUE_TAG	0xF5F5000000000000ULL
+
+struct kernel_run {
+	const struct scn_scenario *s;
+	struct kx_guard *g;
+	struct exec_kernel_opts o;
+	struct exec_result *r;
+	struct kx_actors *act;		/* slots: processes, then the keeper */
+	int keeper;			/* the keeper's slot */
+	struct kx_patterns **pat;	/* per process: what it last wrote */
+	struct kx_observe *ob;
+	struct kx_khugepaged kh;
+	uint64_t counter;		/* unique write patterns so far */
+	bool prctl_done;		/* the two below hold the old values */
+	int old_subreaper, old_thp_disable;
+	char err[256];			/* scratch for kx_* messages */
+};
+
+/* Report @fmt at @op's position ("file:line:col: kernel: ...") as @st. */
+enum exec_status kexec_error(struct kernel_run *x, const struct scn_op *op,
+			     enum exec_status st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* kexec_setup.c */
+int kexec_setup(struct kernel_run *x);
+void kexec_teardown(struct kernel_run *x);
+enum exec_status kexec_set(struct kernel_run *x, const struct scn_op *op);
+
+/* kexec_mem.c: process and memory statements */
+enum exec_status kexec_process_op(struct kernel_run *x, int idx,
+				  const struct scn_op *op);
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel executor's observer: what each page of each actor looks like
+ * from outside, as root, answered through the common exec_observer.
+ *
+ *  - /proc/PID/pagemap: present (bit 63), swap (bit 62), PFN (bits 0-54);
+ *  - /proc/kpageflags: ZERO_PAGE (the small and the huge zero page), KSM,
+ *    compound head/tail (the order of a large folio: back to its head,
+ *    forward over its tails);
+ *  - the PAGEMAP_SCAN ioctl on the pagemap (PAGE_IS_HUGE): PMD-mapped;
+ *  - /proc/PID/smaps summed over the VMAs that overlap scenario regions;
+ *  - /proc/vmstat as deltas from a baseline.
+ *
+ * Observations are cached per PMD-sized chunk until the state may have
+ * changed (kx_observe_invalidate(), after every statement).
+ */
+#ifndef FSIM_KERNEL_OBSERVE_H
+#define FSIM_KERNEL_OBSERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "exec/exec.h"
+
+#define KX_CHUNK_NR	512	/* pages per cached chunk: one PMD */
+
+/* One page as observed, with its folio's head frame. */
+struct kx_obs_page {
+	struct obs_page o;
+	uint64_t head;		/* present: the folio's first frame */
+};
+
+struct kx_chunk {
+	int proc;
+	uint64_t base;		/* PMD-aligned address */
+	struct kx_obs_page pg[KX_CHUNK_NR];
+};
+
+/* The union of the scenario's region address ranges. */
+struct kx_span {
+	uint64_t start, end;
+};
+
+struct kx_vmstat_snap {
+	char (*name)[48];
+	int64_t *value;
+	int nr;
+};
+
+struct kx_observe {
+	const struct scn_scenario *s;
+	const pid_t *pids;		/* per scenario process; 0: gone */
+	int kpageflags_fd;
+	struct exec_observer ops;
+	/* chunk cache, emptied by kx_observe_invalidate() */
+	struct kx_chunk **chunks;
+	int nr_chunks, cap_chunks;
+	int *index;			/* hash: chunk number + 1, 0 free */
+	size_t index_cap;
+	/* the last large folio looked up: frames [fol_head, +fol_nr) */
+	uint64_t fol_head, fol_nr;
+	struct kx_span *spans;
+	int nr_spans;
+	struct kx_vmstat_snap base, now;
+	bool now_valid;
+};
+
+/**
+ * kx_observe_new() - an observer of the processes in @pids
+ * @pids: per scenario process, the pid (0 when it has none); read at
+ *        every question, so the caller updates it in place
+ *
+ * Return: the observer, or NULL with @err.
+ */
+struct kx_observe *kx_observe_new(const struct scn_scenario *s,
+				  const pid_t *pids, char *err, size_t len);
+void kx_observe_free(struct kx_observe *ob);
+/* The state may have changed: forget every cached observation. */
+void kx_observe_invalidate(struct kx_observe *ob);
+/* Take the vmstat baseline (deltas are from now).  0, or -1 with @err. */
+int kx_observe_baseline(struct kx_observe *ob, char *err, size_t len);
+/* The chunk holding @addr in @proc (filled on first use), or NULL. */
+const struct kx_chunk *kx_observe_chunk(struct kx_observe *ob, int proc,
+					uint64_t addr);
+/*
+ * The union of @s's region address ranges as sorted, disjoint spans in
+ * *@out (from malloc()).  Return: the number of spans, or -1.
+ */
+int kx_spans_build(const struct scn_scenario *s, struct kx_span **out);
+/* Is PAGEMAP_SCAN available on this kernel?  0, or -1 with @err. */
+int kx_pagemap_scan_check(char *err, size_t len);
+/* Is 2 MiB at @addr in @pid one PMD-mapped THP?  For the keeper. */
+bool kx_pmd_mapped(pid_t pid, uint64_t addr);
+
+/* observe_stats.c: the exec_observer callbacks other than pages() */
+void kx_obs_smaps(void *ctx, int proc, uint64_t *rss_kb, uint64_t *huge_kb,
+		  uint64_t *swap_kb);
+bool kx_obs_vmstat(void *ctx, const char *name, int64_t *delta);
+void kx_obs_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb);
+int kx_vmstat_read(struct kx_vmstat_snap *snap);
+void kx_vmstat_free(struct kx_vmstat_snap *snap);
+
+#endif
