@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Model versus kernel, statement by statement ('foliosim diff'): both
+ * executors step the same scenario, and after every statement that can
+ * change state both are observed through their exec_observer and compared:
+ *
+ *  - per process: alive or not;
+ *  - per process and page of the scenario's regions: the state (none,
+ *    zero, present, swap), PMD mapping, the folio order and KSM flag of
+ *    present pages;
+ *  - the sharing structure: which (process, page) entries map the same
+ *    physical page, compared as groups (never as raw frame numbers);
+ *  - the vmstat deltas of exec_vmstat_names, exactly, except the per-pass
+ *    thp_scan_exceed_{none,swap,share}_pte, compared as zero or non-zero
+ *    (the kernel counts them once per pass, and its passes are paced
+ *    differently);
+ *  - the success of MADV_COLLAPSE.
+ */
+#ifndef FSIM_KERNEL_DIFF_H
+#define FSIM_KERNEL_DIFF_H
+
+#include <stdio.h>
+
+#include "scenario/scenario.h"
+
+struct kx_guard;
+
+struct kx_diff_opts {
+	const char *profile;	/* the model's profile; NULL: the default */
+	FILE *out;		/* where the verdict and differences go */
+};
+
+/**
+ * kx_diff() - run @s on the model and the kernel and compare them
+ * @g: the open guard
+ *
+ * Prints one line when they agree after every statement; otherwise
+ * "FILE:LINE:COL: after 'statement'" and what differs (maps side by side,
+ * counters with both values).  Return: 0 agreement, 1 a difference, 2 bad
+ * input, 3 data lost, 4 the kernel executor cannot run (enum exec_status).
+ */
+int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
+	    const struct kx_diff_opts *o);
+
+#endif

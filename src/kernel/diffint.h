@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internal to diff.c and diff_report.c: the two sides of a comparison and
+ * what differed.  Pages are indexed over the union of the regions' address
+ * ranges (a page that two overlapping regions share is compared once):
+ * entry e = process * npages + j, j the page's index in that union.
+ */
+#ifndef FSIM_KERNEL_DIFFINT_H
+#define FSIM_KERNEL_DIFFINT_H
+
+#include "diff.h"
+#include "exec/exec.h"
+#include "observe.h"
+
+#define NO_LABEL UINT64_MAX
+
+/* What differs at one entry. */
+enum {
+	D_STATE = 1,		/* none / zero / present / swap */
+	D_PMD = 2,		/* PMD-mapped or not */
+	D_ORDER = 4,		/* folio order */
+	D_KSM = 8,		/* KSM page or not */
+	D_SHARE = 16,		/* shares its page with other entries */
+};
+
+struct dside {
+	char name[48];		/* "model v6.18", "kernel" */
+	struct exec_run run;
+	struct exec_result r;
+	bool begun;
+	const struct exec_observer *obs;
+	bool *alive;		/* per process */
+	struct obs_page *pg;	/* per entry */
+	uint64_t *label;	/* per entry: first entry with the same frame */
+};
+
+struct kx_diff {
+	const struct scn_scenario *s;
+	const struct kx_diff_opts *o;
+	struct kx_span *spans;
+	int nr_spans;
+	uint64_t *span_off;	/* union index of each span's first page */
+	uint64_t npages;	/* pages in the union */
+	struct dside m, k;
+	uint8_t *bad;		/* per entry: D_* bits */
+	int64_t *vm_m, *vm_k;	/* per exec_vmstat_names */
+	bool *vm_bad;
+	bool alive_bad, collapse_bad;
+};
+
+/* The union index of @addr, or -1 if it lies in no region. */
+int64_t kx_diff_index(const struct kx_diff *d, uint64_t addr);
+/* Print what differs after statement @op (diff_report.c). */
+void kx_diff_report(struct kx_diff *d, int op);
+
+#endif
