@@ -19,7 +19,7 @@
 #include "lib/tm.h"
 #include "model/khugepaged.h"
 
-#define BASE TM_BASE			/* the selftest's BASE_ADDR: 1 GiB */
+#define BASE TM_BASE		/* the selftest's BASE_ADDR: 1 GiB */
 #define PATTERN 0xdead0000UL
 #define MAX_PATTERN (4 * HPAGE_PMD_NR)	/* collapse_full uses 4 PMDs */
 
@@ -33,7 +33,7 @@ struct st {
 	struct mm_struct *mm;
 	enum ctx ctx;
 	int last_ret;			/* of the last MADV_COLLAPSE */
-	content_t val[MAX_PATTERN];	/* interned PATTERN + i, 0 = not yet */
+	content_t val[MAX_PATTERN];	/* PATTERN + i, 0 until interned */
 };
 
 static content_t val(struct st *st, long i)

@@ -5,11 +5,14 @@
  * mm_khugepaged_scan_pmd fields) and in the vmstat counters, and every
  * MADV_COLLAPSE errno (spec §6.3 and the T-cases of Appendix A).
  *
- * Statuses that need another thread, a NUMA machine, userfaultfd or memcg
- * (page locked or off the LRU at scan time, an extra reference, isolation
- * failures, scan_aborted, pte_uffd_wp, ccgroup_charge_failed) cannot arise
- * in the single-threaded model on their own: those tests force the named
- * decision point with khugepaged_force() and say so.
+ * Statuses that need another thread holding the page (page locked, off
+ * the LRU or with an extra reference, at scan or isolation time), a failed
+ * revalidation, a leftover non-present PTE in isolation or a swap-in error
+ * cannot arise in the single-threaded model on their own: those tests
+ * force the named decision point with khugepaged_force() and say so.
+ * scan_aborted (NUMA), pte_uffd_wp (userfaultfd), page_null (special
+ * mappings), ccgroup_charge_failed (memcg) and copy_poisoned_page
+ * (hwpoison) are outside the model and have no decision point.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,7 +34,8 @@ static const struct kh_scan_record *find_record(struct fsim_machine *m,
 
 	for (i = 0; i < k->nr_records; i++)
 		if (k->records[i].mm_idx == mm->idx &&
-		    k->records[i].addr == addr && k->records[i].status == status)
+		    k->records[i].addr == addr &&
+		    k->records[i].status == status)
 			return &k->records[i];
 	return NULL;
 }
@@ -114,8 +118,12 @@ static bool test_succeeded(long written)
 	return done(m, p, BASE, written);
 }
 
-/* T3: MADV_COLLAPSE records no referenced count and ignores max_ptes_none */
-static bool test_succeeded_madvise(void)
+/*
+ * T3: MADV_COLLAPSE of one written page records no referenced count and
+ * ignores max_ptes_none; T9 (@again): a second call finds the THP and
+ * succeeds as page_pmd_mapped without allocating.
+ */
+static bool test_succeeded_madvise(bool again)
 {
 	struct fsim_machine *m = tm_new(NULL);
 	struct mm_struct *p = populated(m, BASE, PMD_SIZE, 1);
@@ -126,10 +134,29 @@ static bool test_succeeded_madvise(void)
 	CHECK(last_is(m, p, BASE, SCAN_SUCCEED, 0, 511, 0));
 	CHECK(!tm_last_record(m, p, BASE)->is_khugepaged);
 	CHECK_INT(m->ev[THP_SCAN_EXCEED_NONE_PTE], ==, 0);
-	/* T9: once more, already PMD-mapped */
-	CHECK_INT(collapse(m, p, BASE, PMD_SIZE), ==, 0);
-	CHECK(last_is(m, p, BASE, SCAN_PMD_MAPPED, 0, 0, 0));
+	if (again) {
+		CHECK_INT(collapse(m, p, BASE, PMD_SIZE), ==, 0);
+		CHECK(last_is(m, p, BASE, SCAN_PMD_MAPPED, 0, 0, 0));
+	}
 	CHECK_INT(m->ev[THP_COLLAPSE_ALLOC], ==, 1);
+	return done(m, p, BASE, HPAGE_PMD_NR);
+}
+
+/* T7: a child's MADV_COLLAPSE of fork-shared pages; the parent keeps them */
+static bool test_succeeded_child(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = populated(m, BASE, PMD_SIZE, HPAGE_PMD_NR), *c;
+
+	CHECK(p);
+	c = fsim_fork(m, p);
+	CHECK(c);
+	CHECK_INT(collapse(m, c, BASE, PMD_SIZE), ==, 0);
+	CHECK(last_is(m, c, BASE, SCAN_SUCCEED, 0, 0, 0));
+	CHECK(tm_pmd_mapped(c, BASE));
+	CHECK(!tm_pmd_mapped(p, BASE));
+	CHECK_INT(tm_info(m, p, BASE).mapcount, ==, 1);
+	CHECK(tm_read(m, c, BASE, HPAGE_PMD_NR));
 	return done(m, p, BASE, HPAGE_PMD_NR);
 }
 
@@ -300,11 +327,11 @@ static bool test_exceed_swap(void)
 }
 
 /*
- * exceed_shared_pte (K3, K3b): 512 pages shared with a live child stop at
- * the 257th shared PTE (256 counted referenced); after the child exits
- * the same range collapses.
+ * exceed_shared_pte (K3): 512 pages shared with a live child stop at the
+ * 257th shared PTE (256 counted referenced); K3b (@child_exits): once the
+ * child has exited the same range collapses.
  */
-static bool test_exceed_shared(void)
+static bool test_exceed_shared(bool child_exits)
 {
 	struct fsim_machine *m = tm_new(NULL);
 	struct mm_struct *p = populated(m, BASE, PMD_SIZE, HPAGE_PMD_NR), *c;
@@ -318,8 +345,11 @@ static bool test_exceed_shared(void)
 	CHECK(last_is(m, p, BASE, SCAN_EXCEED_SHARED_PTE, 256, 0, 0));
 	CHECK(m->ev[THP_SCAN_EXCEED_SHARE_PTE] > 0);
 	CHECK(tm_read(m, c, BASE, HPAGE_PMD_NR));
+	if (!child_exits)
+		return done(m, p, BASE, HPAGE_PMD_NR);
 	CHECK(!fsim_exit(m, c));
 	fsim_khugepaged(m, 1);
+	CHECK(tm_pmd_mapped(p, BASE));
 	CHECK(find_record(m, p, BASE, SCAN_SUCCEED));
 	CHECK_INT(find_record(m, p, BASE, SCAN_SUCCEED)->referenced, ==,
 		  HPAGE_PMD_NR);
@@ -370,7 +400,7 @@ static bool test_lack_referenced(void)
 struct forced {
 	enum kh_point point;
 	enum scan_result status;
-	bool in_isolation;	/* after the allocation: a THP was allocated */
+	bool in_isolation;	/* after the allocation: a THP was made */
 	int errno_madvise;
 };
 
@@ -476,8 +506,9 @@ static bool test_nohugepage(void)
 	struct mm_struct *q = tm_thp_process(m);
 
 	CHECK(p && q);
+	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE));
+	CHECK(p->flags & MMF_VM_HUGEPAGE);	/* registered, stays so */
 	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_NOHUGEPAGE));
-	__khugepaged_enter(m, p);
 	fsim_khugepaged(m, 1);
 	CHECK(tm_last_record(m, q, BASE));	/* the scan did run */
 	CHECK(!tm_last_record(m, p, BASE));
@@ -549,20 +580,17 @@ static bool test_errno_no_anon_vma(void)
 }
 
 /*
- * T8 and T8b: [a+4K, a+2M-4K) holds no aligned PMD and hstart > hend, so
- * the unsigned PMD count wraps: EINVAL; [a+4K, a+2M) has hstart == hend:
+ * T8: [a+4K, a+2M-4K) holds no aligned PMD and hstart > hend, so the
+ * unsigned PMD count wraps: EINVAL.  T8b: [a+4K, a+2M) has hstart == hend:
  * 0 PMDs expected, 0 done, success without any work.
  */
-static bool test_errno_unaligned_range(void)
+static bool test_errno_unaligned_range(unsigned long len, int want)
 {
 	struct fsim_machine *m = tm_new(NULL);
 	struct mm_struct *p = populated(m, BASE, PMD_SIZE, HPAGE_PMD_NR);
 
 	CHECK(p);
-	CHECK_INT(collapse(m, p, BASE + PAGE_SIZE, PMD_SIZE - 2 * PAGE_SIZE),
-		  ==, -EINVAL);
-	CHECK_INT(collapse(m, p, BASE + PAGE_SIZE, PMD_SIZE - PAGE_SIZE), ==,
-		  0);
+	CHECK_INT(collapse(m, p, BASE + PAGE_SIZE, len), ==, want);
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(!tm_last_record(m, p, BASE));
 	return done(m, p, BASE, HPAGE_PMD_NR);
@@ -606,17 +634,21 @@ int main(void)
 	size_t i;
 
 	TEST(test_succeeded(HPAGE_PMD_NR),
-	     "succeeded: khugepaged collapses 512 written pages, referenced=512");
+	     "succeeded: khugepaged collapses 512 pages, referenced=512");
 	TEST(test_succeeded(1),
 	     "succeeded (K1): one written page, referenced=1 none_or_zero=511");
-	TEST(test_succeeded_madvise(),
-	     "succeeded (T3) and page_pmd_mapped (T9) for MADV_COLLAPSE");
+	TEST(test_succeeded_madvise(false),
+	     "succeeded (T3): MADV_COLLAPSE of one page, referenced=0");
+	TEST(test_succeeded_madvise(true),
+	     "page_pmd_mapped (T9): MADV_COLLAPSE of a THP succeeds as is");
+	TEST(test_succeeded_child(),
+	     "succeeded (T7): a child collapses fork-shared pages, 0");
 	TEST(test_succeeded_all_zero(),
 	     "succeeded (T5b): 512 zero-page PTEs give a zero-filled THP");
 	TEST(test_pmd_mapped_huge_zero(),
 	     "page_pmd_mapped: a huge zero PMD is skipped without counting");
 	TEST(test_pmd_none(),
-	     "pmd_none (T2): khugepaged skips it, MADV_COLLAPSE stops with EINVAL");
+	     "pmd_none (T2): an empty PMD stops MADV_COLLAPSE with EINVAL");
 	TEST(test_pmd_null(),
 	     "pmd_null: no PMD table; MADV_COLLAPSE goes on to the next PMD");
 	TEST(test_pmd_null_after_remap(),
@@ -625,8 +657,10 @@ int main(void)
 	     "exceed_none_pte (K2): max_ptes_none=0 with one empty PTE");
 	TEST(test_exceed_swap(),
 	     "exceed_swap_pte: 65 swap entries, unmapped=65");
-	TEST(test_exceed_shared(),
-	     "exceed_shared_pte (K3): stops at the 257th shared PTE; collapses after the child exits");
+	TEST(test_exceed_shared(false),
+	     "exceed_shared_pte (K3): stops at the 257th shared PTE");
+	TEST(test_exceed_shared(true),
+	     "succeeded (K3b): the same range collapses after the child exits");
 	TEST(test_shared_limit(256, true),
 	     "K3c: 256 PTEs still shared with the child collapse");
 	TEST(test_shared_limit(255, false),
@@ -641,7 +675,7 @@ int main(void)
 	TEST(test_failed_swapin(),
 	     "failed (forced swap-in error): MADV_COLLAPSE returns EINVAL");
 	TEST(test_alloc_failed(),
-	     "alloc_huge_page_failed: fragmented 4 MiB RAM, MADV_COLLAPSE ENOMEM");
+	     "alloc_huge_page_failed: no free 2 MiB block, MADV_COLLAPSE ENOMEM");
 	TEST(test_nohugepage(),
 	     "MADV_NOHUGEPAGE (T14): no scan at all, MADV_COLLAPSE EINVAL");
 	for (i = 0; i < sizeof(eras) / sizeof(eras[0]); i++)
@@ -653,8 +687,10 @@ int main(void)
 	     "ENOMEM (T15): a hole in the range, both outer PMDs collapse");
 	TEST(test_errno_no_anon_vma(),
 	     "EINVAL (T5): zero-page PTEs only, no anon_vma");
-	TEST(test_errno_unaligned_range(),
-	     "EINVAL (T8) for a range with hstart > hend, 0 (T8b) for hstart == hend");
+	TEST(test_errno_unaligned_range(PMD_SIZE - 2 * PAGE_SIZE, -EINVAL),
+	     "EINVAL (T8): the PMD count of a range with hstart > hend wraps");
+	TEST(test_errno_unaligned_range(PMD_SIZE - PAGE_SIZE, 0),
+	     "0 (T8b): a range with hstart == hend needs no PMD");
 	TEST(test_errno_unaligned_vma(),
 	     "EINVAL (T16): a 2 MiB VMA that is not 2 MiB aligned");
 	TEST(test_errno_ebusy(),

@@ -86,7 +86,8 @@ static bool counts_are(struct fsim_machine *m, const struct counts *want)
 	for (i = 0; i < NR_KH_POINTS; i++)
 		if (k->evaluated[i] != want[i].evaluated ||
 		    k->fired[i] != want[i].fired) {
-			printf("# %s: evaluated %llu fired %llu, want %llu %llu\n",
+			printf("# %s: evaluated %llu fired %llu, "
+			       "want %llu %llu\n",
 			       kh_point_names[i],
 			       (unsigned long long)k->evaluated[i],
 			       (unsigned long long)k->fired[i],
