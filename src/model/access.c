@@ -12,6 +12,7 @@
 struct page_ref {
 	pte_t *ptep;		/* the PTE, or for a huge PMD its deposit slot */
 	pmd_t *pmd;		/* the huge PMD, or NULL */
+	pte_t **deposit;	/* for a huge PMD: where its deposit hangs */
 };
 
 /* Find the entry mapping @addr after the fault; false if none. */
@@ -27,6 +28,7 @@ static bool page_ref(struct mm_struct *mm, unsigned long addr,
 		return false;
 	if (pmd_trans_huge(t->e[i])) {
 		r->pmd = &t->e[i];
+		r->deposit = &t->deposit[i];
 		r->ptep = &t->deposit[i][pte_index(addr)];
 		return true;
 	}
@@ -105,6 +107,14 @@ int fsim_write(struct fsim_machine *m, struct mm_struct *mm,
 	page = ref_page(m, &r, addr);
 	if (!page)
 		return fsim_err(m, -EFAULT, "write fault left the zero page");
+	if (r.pmd) {
+		/* the expected contents live in the deposited table */
+		pte_t *table = pte_table_own(mm, r.deposit);
+
+		if (!table)
+			return fsim_err(m, -ENOMEM, "out of host memory");
+		r.ptep = &table[pte_index(addr)];
+	}
 	page->content = value;
 	*r.ptep = pte_set_expected(*r.ptep, value);
 	return 0;

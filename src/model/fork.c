@@ -19,11 +19,10 @@ static int copy_huge_pmd(struct fsim_machine *m, struct mm_struct *dst,
 {
 	pmd_t pmd = st->e[i];
 	struct folio *folio;
-	pte_t *deposit = pmd_deposit_alloc(dst, dt, i);
 
-	if (!deposit)
-		return -ENOMEM;
-	memcpy(deposit, st->deposit[i], PTRS_PER_TABLE * sizeof(pte_t));
+	/* the deposited table is shared until one side changes it */
+	dt->deposit[i] = st->deposit[i];
+	pte_table_share(dst, dt->deposit[i]);
 	if (!pmd_huge_zero(pmd)) {
 		folio = pfn_folio(&m->phys, pmd_pfn(pmd));
 		folio_ref_add(folio, 1);
@@ -37,19 +36,20 @@ static int copy_huge_pmd(struct fsim_machine *m, struct mm_struct *dst,
 
 /*
  * folio_pte_batch_flags() as fork uses it on private memory: consecutive
- * pages of one folio; young ignored, write merged, dirty respected.
+ * pages of one folio; young ignored, write merged, dirty respected.  One
+ * masked compare per PTE: the low word of PTE k minus k pages must equal
+ * the first PTE's apart from the ignored bits.
  */
 static int fork_batch(struct fsim_machine *m, pte_t *ptep, int max)
 {
+	const pte_t mask = 0xffffffffULL & ~(_PTE_YOUNG | _PTE_WRITE);
 	pfn_t pfn = pte_pfn(ptep[0]);
 	struct folio *folio = pfn_folio(&m->phys, pfn);
-	pfn_t end = folio_pfn(&m->phys, folio) + (pfn_t)folio_nr_pages(folio);
-	int nr = 1;
+	long left = folio_pfn(&m->phys, folio) + folio_nr_pages(folio) - pfn;
+	int nr = 1, lim = max < left ? max : (int)left;
 
-	while (nr < max && pte_present(ptep[nr]) && !pte_special(ptep[nr]) &&
-	       pte_pfn(ptep[nr]) == pfn + (pfn_t)nr &&
-	       pfn + (pfn_t)nr < end &&
-	       pte_dirty(ptep[nr]) == pte_dirty(ptep[0]))
+	while (nr < lim &&
+	       !(((ptep[nr] - ((pte_t)nr << _PTE_PFN_SHIFT)) ^ ptep[0]) & mask))
 		nr++;
 	return nr;
 }
@@ -123,6 +123,15 @@ static int copy_page_range(struct fsim_machine *m, struct mm_struct *dst,
 		if (!dt)
 			return -ENOMEM;
 		if (pmd_trans_huge(st->e[i])) {
+			/* the next THP's head page is a cache miss: start it */
+			if (i + 1 < PTRS_PER_TABLE &&
+			    pmd_trans_huge(st->e[i + 1])) {
+				struct page *nextp =
+					&m->phys.pages[pmd_pfn(st->e[i + 1])];
+
+				__builtin_prefetch(nextp, 1);
+				__builtin_prefetch(nextp + 1);
+			}
 			if (copy_huge_pmd(m, dst, src, st, dt, i))
 				return -ENOMEM;
 			continue;

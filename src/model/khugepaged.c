@@ -68,18 +68,6 @@ void khugepaged_force(struct fsim_machine *m, enum kh_point p,
 	m->khugepaged->force[p] = how;
 }
 
-bool kh_point(struct fsim_machine *m, enum kh_point p, bool cond)
-{
-	struct khugepaged_state *k = m->khugepaged;
-
-	k->evaluated[p]++;
-	if (k->force[p] != KH_FORCE_NONE)
-		cond = k->force[p] == KH_FORCE_TRUE;
-	if (cond)
-		k->fired[p]++;
-	return cond;
-}
-
 void kh_record(struct fsim_machine *m, const struct kh_scan_record *r)
 {
 	struct khugepaged_state *k = m->khugepaged;

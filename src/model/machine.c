@@ -85,6 +85,7 @@ void fsim_free(struct fsim_machine *m)
 	for (i = 0; i < m->nr_mms; i++)
 		mm_destroy(m, m->mms[i]);
 	free(m->mms);
+	table_refs_free(&m->table_refs);
 	free(m->values);
 	free(m->exact_cache);
 	khugepaged_state_free(m->khugepaged);
@@ -189,6 +190,7 @@ static struct mm_struct *mm_new(struct fsim_machine *m)
 		m->mms = p;
 		m->cap_mms = cap;
 	}
+	mm->refs = &m->table_refs;
 	mm->mm_id = mm_alloc_id(m);
 	mm->alive = true;
 	mm->idx = m->nr_mms;

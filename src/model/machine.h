@@ -35,6 +35,7 @@ struct fsim_swap {
 struct fsim_machine {
 	struct fsim_phys phys;
 	struct fsim_swap swap;
+	struct table_refs table_refs;	/* shared page-table pages */
 	struct thp_settings set;
 	const struct fsim_profile *profile;
 	enum shared_pred shared;	/* khugepaged's predicate */

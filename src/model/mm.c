@@ -56,12 +56,89 @@ pte_t *pte_table_alloc(struct mm_struct *mm)
 	return t;
 }
 
+/* The slot of @t in the map (insert: an empty one if absent), or NULL. */
+static uint32_t *refs_slot(struct table_refs *r, pte_t *t, bool insert)
+{
+	uintptr_t key = (uintptr_t)t;
+	uint32_t h, mask;
+
+	if (insert && 2 * (r->used + 1) > r->cap) {
+		struct table_refs old = *r;
+		uint32_t i;
+
+		r->cap = old.cap ? 2 * old.cap : 64;
+		r->keys = calloc(r->cap, sizeof(*r->keys));
+		r->extra = calloc(r->cap, sizeof(*r->extra));
+		if (!r->keys || !r->extra)
+			abort();	/* out of host memory */
+		r->used = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.keys[i] && old.extra[i])
+				*refs_slot(r, (pte_t *)old.keys[i], true) =
+					old.extra[i];
+		free(old.keys);
+		free(old.extra);
+	}
+	if (!r->cap)
+		return NULL;
+	mask = r->cap - 1;
+	for (h = (uint32_t)(key >> 4) * 2654435761U & mask;;
+	     h = (h + 1) & mask) {
+		if (r->keys[h] == key)
+			return &r->extra[h];
+		if (!r->keys[h]) {
+			if (!insert)
+				return NULL;
+			r->keys[h] = key;
+			r->used++;
+			return &r->extra[h];
+		}
+	}
+}
+
+void pte_table_share(struct mm_struct *mm, pte_t *table)
+{
+	(*refs_slot(mm->refs, table, true))++;
+	mm->nr_ptes++;
+}
+
+/* Entries with no extra reference stay in the map as tombstones (0). */
 void pte_table_free(struct mm_struct *mm, pte_t *table)
 {
+	uint32_t *extra;
+
 	if (!table)
 		return;
 	mm->nr_ptes--;
+	extra = refs_slot(mm->refs, table, false);
+	if (extra && *extra) {
+		(*extra)--;
+		return;
+	}
 	free(table);
+}
+
+pte_t *pte_table_own(struct mm_struct *mm, pte_t **slot)
+{
+	uint32_t *extra = refs_slot(mm->refs, *slot, false);
+	pte_t *copy;
+
+	if (!extra || !*extra)
+		return *slot;
+	copy = malloc(PTRS_PER_TABLE * sizeof(pte_t));
+	if (!copy)
+		return NULL;
+	memcpy(copy, *slot, PTRS_PER_TABLE * sizeof(pte_t));
+	(*extra)--;
+	*slot = copy;
+	return copy;
+}
+
+void table_refs_free(struct table_refs *r)
+{
+	free(r->keys);
+	free(r->extra);
+	memset(r, 0, sizeof(*r));
 }
 
 static void free_pmd_table(struct mm_struct *mm, struct pmd_table *t)

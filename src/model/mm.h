@@ -40,6 +40,18 @@ struct pgd_table {
 	struct pud_table *e[PTRS_PER_TABLE];
 };
 
+/*
+ * Extra references to page-table pages shared between mms: fork shares the
+ * table deposited under a huge PMD instead of copying it (the tables only
+ * differ once one side writes through the PMD or splits it).  A table not
+ * in the map has one owner.
+ */
+struct table_refs {
+	uintptr_t *keys;
+	uint32_t *extra;
+	uint32_t cap, used;
+};
+
 enum { MM_ANONPAGES, MM_SWAPENTS, NR_MM_COUNTERS };
 
 #define MMF_VM_HUGEPAGE (1UL << 0)	/* registered with khugepaged */
@@ -55,6 +67,7 @@ struct mm_struct {
 	long rss_stat[NR_MM_COUNTERS];
 	unsigned long flags;
 	unsigned long nr_ptes;		/* PTE tables, for host-memory figures */
+	struct table_refs *refs;	/* the machine's shared-table counts */
 };
 
 static inline unsigned long pgd_index(unsigned long addr)
@@ -85,7 +98,13 @@ pmd_t *pmd_lookup(struct mm_struct *mm, unsigned long addr);
 /* The PTE for @addr, or NULL if its PMD does not point to a table. */
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
 pte_t *pte_table_alloc(struct mm_struct *mm);
+/* Drop @mm's reference; the table is freed with its last one. */
 void pte_table_free(struct mm_struct *mm, pte_t *table);
+/* Give @mm a reference to a table another mm holds. */
+void pte_table_share(struct mm_struct *mm, pte_t *table);
+/* Make *@slot a table only @mm holds (copying if shared); NULL on OOM. */
+pte_t *pte_table_own(struct mm_struct *mm, pte_t **slot);
+void table_refs_free(struct table_refs *r);
 /* Free every page-table page; the caller has zapped all mappings. */
 void free_all_pgtables(struct mm_struct *mm);
 /* Free PTE tables in [start, end) not shared with a VMA of @mm. */

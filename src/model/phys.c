@@ -135,7 +135,8 @@ static uint32_t large_alloc(struct fsim_phys *ph)
 		ph->large_free = ph->large[idx].next_free;
 	} else {
 		if (ph->nr_large == ph->cap_large) {
-			uint32_t cap = ph->cap_large * 2;
+			/* grow by a quarter: the pool is host memory per page */
+			uint32_t cap = ph->cap_large + ph->cap_large / 4 + 64;
 			void *p = realloc(ph->large, cap * sizeof(*ph->large));
 
 			if (!p)
@@ -206,23 +207,24 @@ struct folio *folio_alloc(struct fsim_phys *ph, unsigned int order)
 	return (struct folio *)&ph->pages[pfn];
 }
 
+/*
+ * Tail pages keep their stale state while free: the buddy allocator only
+ * reads block heads, and folio_alloc() sets up every page again.
+ */
 void folio_free(struct fsim_phys *ph, struct folio *folio)
 {
 	unsigned int order = folio_order(folio);
 	pfn_t pfn = folio_pfn(ph, folio);
-	long i;
 
 	if (folio_test(folio, PG_deferred))
 		deferred_list_del(ph, folio);
-	if (order)
+	if (order) {
 		large_free(ph, folio_page(folio, 1)->large_idx);
-	for (i = 0; i < (1L << order); i++) {
-		struct page *page = &ph->pages[pfn + i];
-
-		page->flags = 0;
-		page->_mapcount = -1;
-		page->_refcount = 0;
+		folio_page(folio, 1)->large_idx = 0;
 	}
+	folio->page.flags = 0;
+	folio->page._mapcount = -1;
+	folio->page._refcount = 0;
 	buddy_free(ph, pfn, order);
 }
 

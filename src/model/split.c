@@ -25,7 +25,9 @@ void __split_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 	if (!t || !pmd_trans_huge(t->e[i]))
 		return;
 	pmd = t->e[i];
-	table = t->deposit[i];
+	table = pte_table_own(mm, &t->deposit[i]);
+	if (!table)
+		abort();	/* out of host memory */
 	t->deposit[i] = NULL;
 	count_vm_event(m, THP_SPLIT_PMD);
 	if (pmd_huge_zero(pmd)) {
@@ -166,11 +168,13 @@ static int split_huge_pmd_freeze(struct fsim_machine *m, struct folio *folio,
 {
 	struct pmd_table *t = h->pmd_table;
 	pmd_t pmd = t->e[h->pmd_idx];
-	pte_t *table = t->deposit[h->pmd_idx];
+	pte_t *table = pte_table_own(h->mm, &t->deposit[h->pmd_idx]);
 	pte_t bits = pmd & (_PTE_WRITE | _PTE_DIRTY | _PTE_YOUNG);
 	bool exclusive = PageAnonExclusive(&folio->page);
 	int k;
 
+	if (!table)
+		abort();	/* out of host memory */
 	count_vm_event(m, THP_SPLIT_PMD);
 	/* cannot fail: can_split_folio() ruled out pins */
 	folio_try_share_anon_rmap_pmd(m, folio, &folio->page);

@@ -29,17 +29,19 @@ void zap_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 /*
  * How many of the PTEs from @ptep (at most @max) map consecutive pages of
  * the folio the first one maps.  Dirty, young and write bits are ignored,
- * as folio_pte_batch() does for zapping.
+ * as folio_pte_batch() does for zapping (one masked compare per PTE).
  */
 static int zap_batch(struct fsim_machine *m, pte_t *ptep, int max)
 {
+	const pte_t mask = 0xffffffffULL &
+			   ~(_PTE_YOUNG | _PTE_WRITE | _PTE_DIRTY);
 	pfn_t pfn = pte_pfn(ptep[0]);
 	struct folio *folio = pfn_folio(&m->phys, pfn);
-	pfn_t end = folio_pfn(&m->phys, folio) + (pfn_t)folio_nr_pages(folio);
-	int nr = 1;
+	long left = folio_pfn(&m->phys, folio) + folio_nr_pages(folio) - pfn;
+	int nr = 1, lim = max < left ? max : (int)left;
 
-	while (nr < max && pte_present(ptep[nr]) && !pte_special(ptep[nr]) &&
-	       pte_pfn(ptep[nr]) == pfn + (pfn_t)nr && pfn + (pfn_t)nr < end)
+	while (nr < lim &&
+	       !(((ptep[nr] - ((pte_t)nr << _PTE_PFN_SHIFT)) ^ ptep[0]) & mask))
 		nr++;
 	return nr;
 }
