@@ -78,6 +78,11 @@ static int parse_opt(struct explore_opts *o, int argc, char **argv, int *i)
 		o->json = true;
 		return 0;
 	}
+	if (!strncmp(a, "-j", 2) && a[2]) {	/* -jN */
+		st = parse_long("-j", a + 2, 1, 64, &n);
+		o->threads = (int)n;
+		return st;
+	}
 	(*i)++;
 	if (!strcmp(a, "--profiles"))
 		return v ? parse_profiles(o, argv[*i]) :

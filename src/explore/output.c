@@ -126,6 +126,41 @@ static char *finding_name(const struct explore_opts *o,
 	return name;
 }
 
+/* Is @i the first (worst: findings are sorted) of its class and pair? */
+static bool worst_of_pair(const struct explore_result *r, int i)
+{
+	int k;
+
+	for (k = 0; k < i; k++)
+		if (r->v[k].cls == r->v[i].cls && r->v[k].a == r->v[i].a &&
+		    r->v[k].b == r->v[i].b)
+			return false;
+	return true;
+}
+
+static void print_table(FILE *f, const struct explore_opts *o,
+			const struct explore_result *r, bool worst_only)
+{
+	int i;
+
+	fputs("| # | class | worse | than | cost | statements | run | file |\n"
+	      "|---|---|---|---|---|---|---|---|\n", f);
+	for (i = 0; i < r->nr; i++) {
+		const struct exp_finding *fd = &r->v[i];
+		char *name;
+
+		if (worst_only && !worst_of_pair(r, i))
+			continue;
+		name = finding_name(o, fd, i);
+		fprintf(f, "| %d | %s | %s | %s | %lld%s | %d | %ld | %s |\n",
+			i + 1, exp_class_names[fd->cls], o->profiles[fd->b],
+			o->profiles[fd->a], (long long)fd->cost,
+			fd->cls <= EXP_LOST_THP ? " B" : "", fd->nr_statements,
+			fd->run, name ? name : "");
+		free(name);
+	}
+}
+
 void explore_print_summary(FILE *f, const struct explore_opts *o,
 			   const struct explore_result *r, bool json)
 {
@@ -156,21 +191,11 @@ void explore_print_summary(FILE *f, const struct explore_opts *o,
 		return;
 	}
 	fprintf(f, "# foliosim explore: seed %llu, %ld runs in %.1f s, "
-		   "%d findings\n\n", (unsigned long long)o->seed,
-		r->runs_done, r->seconds, r->nr);
-	fputs("| # | class | worse | than | cost | statements | run | file |\n"
-	      "|---|---|---|---|---|---|---|---|\n", f);
-	for (i = 0; i < r->nr; i++) {
-		const struct exp_finding *fd = &r->v[i];
-		char *name = finding_name(o, fd, i);
-
-		fprintf(f, "| %d | %s | %s | %s | %lld%s | %d | %ld | %s |\n",
-			i + 1, exp_class_names[fd->cls], o->profiles[fd->b],
-			o->profiles[fd->a], (long long)fd->cost,
-			fd->cls <= EXP_LOST_THP ? " B" : "", fd->nr_statements,
-			fd->run, name ? name : "");
-		free(name);
-	}
+		   "%d findings\n\n## Worst case per class and profile pair\n\n",
+		(unsigned long long)o->seed, r->runs_done, r->seconds, r->nr);
+	print_table(f, o, r, true);
+	fputs("\n## All findings, by class and cost\n\n", f);
+	print_table(f, o, r, false);
 }
 
 int explore_write(const struct explore_opts *o, struct explore_result *r)
