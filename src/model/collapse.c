@@ -563,31 +563,18 @@ static int madvise_collapse(struct fsim_machine *m, struct mm_struct *mm,
 		       madvise_collapse_errno(last_fail);
 }
 
-/* madvise_walk_vmas() for MADV_COLLAPSE: holes give ENOMEM at the end. */
+static int collapse_one_vma(struct fsim_machine *m, struct mm_struct *mm,
+			    struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, void *arg)
+{
+	(void)arg;
+	return madvise_collapse(m, mm, vma, start, end);
+}
+
 int madvise_collapse_range(struct fsim_machine *m, struct mm_struct *mm,
 			   unsigned long start, unsigned long end)
 {
-	unsigned long addr = start;
-	bool hole = false;
-	int err;
+	int err = madvise_walk_vmas(m, mm, start, end, collapse_one_vma, NULL);
 
-	while (addr < end) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		unsigned long s, e;
-
-		if (!vma || vma->vm_start >= end) {
-			hole = true;
-			break;
-		}
-		if (vma->vm_start > addr)
-			hole = true;
-		s = vma->vm_start > addr ? vma->vm_start : addr;
-		e = vma->vm_end < end ? vma->vm_end : end;
-		err = madvise_collapse(m, mm, vma, s, e);
-		if (err)
-			return fsim_err(m, err, "MADV_COLLAPSE failed");
-		addr = e;
-	}
-	return hole ? fsim_err(m, -ENOMEM, "MADV_COLLAPSE: range has holes") :
-		      0;
+	return err ? fsim_err(m, err, "MADV_COLLAPSE failed") : 0;
 }

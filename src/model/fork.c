@@ -34,26 +34,6 @@ static int copy_huge_pmd(struct fsim_machine *m, struct mm_struct *dst,
 	return 0;
 }
 
-/*
- * folio_pte_batch_flags() as fork uses it on private memory: consecutive
- * pages of one folio; young ignored, write merged, dirty respected.  One
- * masked compare per PTE: the low word of PTE k minus k pages must equal
- * the first PTE's apart from the ignored bits.
- */
-static int fork_batch(struct fsim_machine *m, pte_t *ptep, int max)
-{
-	const pte_t mask = 0xffffffffULL & ~(_PTE_YOUNG | _PTE_WRITE);
-	pfn_t pfn = pte_pfn(ptep[0]);
-	struct folio *folio = pfn_folio(&m->phys, pfn);
-	long left = folio_pfn(&m->phys, folio) + folio_nr_pages(folio) - pfn;
-	int nr = 1, lim = max < left ? max : (int)left;
-
-	while (nr < lim &&
-	       !(((ptep[nr] - ((pte_t)nr << _PTE_PFN_SHIFT)) ^ ptep[0]) & mask))
-		nr++;
-	return nr;
-}
-
 static void copy_pte_range(struct fsim_machine *m, struct mm_struct *dst,
 			   struct mm_struct *src, pte_t *st, pte_t *dt,
 			   int from, int to)
@@ -89,7 +69,9 @@ static void copy_pte_range(struct fsim_machine *m, struct mm_struct *dst,
 		/* Only large folios are batched, as copy_present_ptes() does. */
 		nr = 1;
 		if (folio_test_large(folio))
-			nr = fork_batch(m, &st[i], to - i);
+			/* young ignored, write merged, dirty respected */
+			nr = folio_pte_batch(m, &st[i], to - i,
+					     _PTE_YOUNG | _PTE_WRITE);
 		folio_ref_add(folio, nr);
 		folio_try_dup_anon_rmap_ptes(m, folio,
 					     &m->phys.pages[pte_pfn(pte)], nr,

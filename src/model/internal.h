@@ -21,6 +21,40 @@ static inline void set_pte_keep(pte_t *ptep, pte_t pte)
 	*ptep = (pte & 0xffffffffULL) | (*ptep & ~0xffffffffULL);
 }
 
+/*
+ * folio_pte_batch(): how many PTEs from @ptep (at most @max) map
+ * consecutive pages of the folio the first one maps, with every bit equal
+ * except those in @ignore (young, write, dirty: each caller says which).
+ * One masked compare per PTE: the low word of PTE k minus k pages must
+ * equal the first PTE's.
+ */
+static inline int folio_pte_batch(struct fsim_machine *m, const pte_t *ptep,
+				  int max, pte_t ignore)
+{
+	const pte_t mask = 0xffffffffULL & ~ignore;
+	pfn_t pfn = pte_pfn(ptep[0]);
+	struct folio *folio = pfn_folio(&m->phys, pfn);
+	long left = folio_pfn(&m->phys, folio) + folio_nr_pages(folio) - pfn;
+	int nr = 1, lim = max < left ? max : (int)left;
+
+	while (nr < lim &&
+	       !(((ptep[nr] - ((pte_t)nr << _PTE_PFN_SHIFT)) ^ ptep[0]) & mask))
+		nr++;
+	return nr;
+}
+
+/*
+ * madvise_walk_vmas(): call @fn on the part of each VMA inside
+ * [start, end) in address order; the first error stops the walk; holes
+ * give -ENOMEM once everything else has been done.
+ */
+typedef int (*madvise_fn)(struct fsim_machine *m, struct mm_struct *mm,
+			  struct vm_area_struct *vma, unsigned long start,
+			  unsigned long end, void *arg);
+int madvise_walk_vmas(struct fsim_machine *m, struct mm_struct *mm,
+		      unsigned long start, unsigned long end, madvise_fn fn,
+		      void *arg);
+
 /* thp.c */
 bool hugepage_pmd_enabled(struct fsim_machine *m);
 unsigned long thp_vma_allowable_orders(struct fsim_machine *m,

@@ -183,20 +183,6 @@ static void pageout_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 	(void)vma;
 }
 
-/* Consecutive PTEs from @ptep (at most @max) mapping pages of one folio. */
-static long folio_batch(struct fsim_machine *m, pte_t *ptep, long max)
-{
-	pfn_t pfn = pte_pfn(ptep[0]);
-	struct folio *folio = pfn_folio(&m->phys, pfn);
-	long nr = 1, left = folio_nr_pages(folio) -
-			    folio_page_idx(folio, &m->phys.pages[pfn]);
-
-	while (nr < max && nr < left && pte_present(ptep[nr]) &&
-	       !pte_special(ptep[nr]) && pte_pfn(ptep[nr]) == pfn + (pfn_t)nr)
-		nr++;
-	return nr;
-}
-
 static void pageout_ptes(struct fsim_machine *m, struct mm_struct *mm,
 			 unsigned long addr, unsigned long end, bool pageout)
 {
@@ -211,7 +197,10 @@ static void pageout_ptes(struct fsim_machine *m, struct mm_struct *mm,
 		}
 		folio = pfn_folio(&m->phys, pte_pfn(*ptep));
 		if (folio_test_large(folio)) {
-			nr = folio_batch(m, ptep, (long)((end - addr) >> PAGE_SHIFT));
+			nr = folio_pte_batch(m, ptep,
+					     (int)((end - addr) >> PAGE_SHIFT),
+					     _PTE_YOUNG | _PTE_WRITE |
+						     _PTE_DIRTY);
 			if (nr < folio_nr_pages(folio)) {
 				if (!pageout_maybe_shared(m, folio) &&
 				    !split_folio_to_order(m, folio, 0))
@@ -264,25 +253,19 @@ static void pageout_vma_range(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
+static int pageout_one_vma(struct fsim_machine *m, struct mm_struct *mm,
+			   struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end, void *arg)
+{
+	pageout_vma_range(m, mm, vma, start, end, *(bool *)arg);
+	return 0;
+}
+
 int madvise_pageout_range(struct fsim_machine *m, struct mm_struct *mm,
 			  unsigned long start, unsigned long end, bool pageout)
 {
-	unsigned long addr = start;
-	bool hole = false;
+	int err = madvise_walk_vmas(m, mm, start, end, pageout_one_vma,
+				    &pageout);
 
-	while (addr < end) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		unsigned long s, e;
-
-		if (!vma || vma->vm_start >= end) {
-			hole = true;
-			break;
-		}
-		hole |= vma->vm_start > addr;
-		s = vma->vm_start > addr ? vma->vm_start : addr;
-		e = vma->vm_end < end ? vma->vm_end : end;
-		pageout_vma_range(m, mm, vma, s, e, pageout);
-		addr = e;
-	}
-	return hole ? fsim_err(m, -ENOMEM, "range has unmapped holes") : 0;
+	return err ? fsim_err(m, err, "range has unmapped holes") : 0;
 }

@@ -274,6 +274,33 @@ int fsim_mprotect(struct fsim_machine *m, struct mm_struct *mm,
 	return 0;
 }
 
+int madvise_walk_vmas(struct fsim_machine *m, struct mm_struct *mm,
+		      unsigned long start, unsigned long end, madvise_fn fn,
+		      void *arg)
+{
+	unsigned long addr = start;
+	bool hole = false;
+	int err;
+
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		unsigned long s, e;
+
+		if (!vma || vma->vm_start >= end) {
+			hole = true;
+			break;
+		}
+		hole |= vma->vm_start > addr;
+		s = vma->vm_start > addr ? vma->vm_start : addr;
+		e = vma->vm_end < end ? vma->vm_end : end;
+		err = fn(m, mm, vma, s, e, arg);
+		if (err)
+			return err;
+		addr = e;
+	}
+	return hole ? -ENOMEM : 0;
+}
+
 /* madvise_update_vma() with the flag change of @advice. */
 static void madvise_vma_flags(struct fsim_machine *m, struct mm_struct *mm,
 			      struct vm_area_struct *vma,

@@ -26,26 +26,6 @@ void zap_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
-/*
- * How many of the PTEs from @ptep (at most @max) map consecutive pages of
- * the folio the first one maps.  Dirty, young and write bits are ignored,
- * as folio_pte_batch() does for zapping (one masked compare per PTE).
- */
-static int zap_batch(struct fsim_machine *m, pte_t *ptep, int max)
-{
-	const pte_t mask = 0xffffffffULL &
-			   ~(_PTE_YOUNG | _PTE_WRITE | _PTE_DIRTY);
-	pfn_t pfn = pte_pfn(ptep[0]);
-	struct folio *folio = pfn_folio(&m->phys, pfn);
-	long left = folio_pfn(&m->phys, folio) + folio_nr_pages(folio) - pfn;
-	int nr = 1, lim = max < left ? max : (int)left;
-
-	while (nr < lim &&
-	       !(((ptep[nr] - ((pte_t)nr << _PTE_PFN_SHIFT)) ^ ptep[0]) & mask))
-		nr++;
-	return nr;
-}
-
 static void zap_pte_range(struct fsim_machine *m, struct mm_struct *mm,
 			  pte_t *table, int from, int to)
 {
@@ -74,7 +54,9 @@ static void zap_pte_range(struct fsim_machine *m, struct mm_struct *mm,
 		folio = pfn_folio(&m->phys, pte_pfn(pte));
 		/* Only large folios are batched, as zap_present_ptes() does. */
 		if (folio_test_large(folio)) {
-			nr = zap_batch(m, &table[i], to - i);
+			nr = folio_pte_batch(m, &table[i], to - i,
+					     _PTE_YOUNG | _PTE_WRITE |
+						     _PTE_DIRTY);
 			for (k = 0; k < nr; k++)
 				table[i + k] = 0;
 		} else {
