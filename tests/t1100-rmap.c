@@ -72,7 +72,7 @@ static bool test_new_small(void)
 	CHECK_INT(folio_mapcount(r.m, f), ==, 1);
 	CHECK(PageAnonExclusive(&f->page));
 	CHECK(folio_test(f, PG_anon));
-	CHECK_INT(folio_ref_count(f), ==, 1);	/* rmap leaves refs alone */
+	CHECK_INT(folio_ref_count(f), ==, 1);	/* refs: callers' job */
 	CHECK_INT(anon_pages(&r), ==, 1);
 	CHECK_INT(anon_thps(&r), ==, 0);
 	fsim_free(r.m);
@@ -870,7 +870,7 @@ int main(void)
 	TEST(test_last_pmd_removal_queues_partial(),
 	     "last PMD removal with pages PTE-mapped elsewhere queues it");
 	TEST(test_partial_unmap_pmd_elsewhere_not_queued(),
-	     "partial PTE unmap while a PMD maps the folio elsewhere: no queue");
+	     "partial PTE unmap while a PMD maps it elsewhere: not queued");
 	TEST(test_dup_ptes_mthp(),
 	     "fork dup of an mTHP: mapcounts 1, slot 1, bit set (spec 4.4)");
 	TEST(test_dup_ptes_partial_range(),

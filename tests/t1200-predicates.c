@@ -44,14 +44,14 @@ static bool answers_are(struct fsim_machine *m, struct folio *f,
 	ok &= answer_is("eval page_mapcount",
 			shared_pred_eval(m, PRED_PAGE_MAPCOUNT, f, page),
 			want.page);
-	ok &= answer_is("eval likely", shared_pred_eval(m, PRED_LIKELY, f, page),
-			want.likely);
+	ok &= answer_is("eval likely",
+			shared_pred_eval(m, PRED_LIKELY, f, page), want.likely);
 	ok &= answer_is("eval maybe", shared_pred_eval(m, PRED_MAYBE, f, page),
 			want.maybe);
 	ok &= answer_is("eval exact", shared_pred_eval(m, PRED_EXACT, f, page),
 			want.exact);
-	ok &= answer_is("eval always", shared_pred_eval(m, PRED_ALWAYS, f, page),
-			true);
+	ok &= answer_is("eval always",
+			shared_pred_eval(m, PRED_ALWAYS, f, page), true);
 	ok &= answer_is("eval never", shared_pred_eval(m, PRED_NEVER, f, page),
 			false);
 	return ok;
@@ -372,7 +372,8 @@ static bool test_likely_false_negative_disjoint_halves(void)
 			    FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(8), FSIM_MADV_DONTNEED));
 	CHECK_INT(folio_mapcount(m, f), ==, 16);
-	CHECK(!folio_test(f, PG_deferred));	/* no page lost its last PTE */
+	/* no page lost its last PTE: not queued */
+	CHECK(!folio_test(f, PG_deferred));
 	CHECK(answers_are(m, f, &f->page,
 			  (struct answers){ .page = false, .likely = false,
 					    .maybe = true, .exact = true }));

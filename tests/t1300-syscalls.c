@@ -184,8 +184,9 @@ static bool test_mprotect_half_thp(void)
 	CHECK(!fsim_mprotect(m, p, half, PMD_SIZE / 2, true));
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	for (i = 0; i < HPAGE_PMD_NR; i++) {
-		struct fsim_page_info info = tm_info(m, p, TM_BASE + TM_PAGE(i));
+		struct fsim_page_info info;
 
+		info = tm_info(m, p, TM_BASE + TM_PAGE(i));
 		CHECK(info.writable && info.anon_exclusive);
 	}
 	CHECK_INT(m->ev[PGFAULT], ==, faults);
@@ -417,7 +418,7 @@ static bool test_madvise_dontneed(void)
 	CHECK(tm_read(m, p, TM_BASE + TM_PAGE(3), 1));
 	info = tm_info(m, p, TM_BASE + TM_PAGE(3));
 	CHECK_INT(info.state, ==, FSIM_PAGE_ZERO);
-	CHECK(info.huge_zero);		/* a PMD-level read in a THP VMA */
+	CHECK(info.huge_zero);		/* PMD-level read in a THP VMA */
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_check(m));
 	fsim_free(m);
@@ -441,7 +442,7 @@ static bool test_dontneed_reclaims_pte_table(void)
 		  "MADV_DONTNEED keeps the empty PTE table (no PT_RECLAIM)");
 	CHECK(tm_write(m, p, TM_BASE, 1));
 	KNOWN_BUG(tm_pmd_mapped(p, TM_BASE),
-		  "a write after MADV_DONTNEED of a whole PTE table gets no THP");
+		  "a write after a whole-table MADV_DONTNEED gets no THP");
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_check(m));
 	fsim_free(m);
@@ -522,7 +523,8 @@ static bool test_mremap_small(void)
 	CHECK_INT(fsim_read(m, p, R(0), &got, &want), ==, -EFAULT);
 	CHECK_INT(p->rss_stat[MM_ANONPAGES], ==, 16);
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
-	CHECK(tm_write(m, p, R(1) + TM_PAGE(5), 16));	/* still exclusive */
+	/* still exclusive: written in place */
+	CHECK(tm_write(m, p, R(1) + TM_PAGE(5), 16));
 	CHECK(tm_folio(m, p, R(1) + TM_PAGE(8)) == f);
 	CHECK(tm_check(m));
 	fsim_free(m);
@@ -658,7 +660,7 @@ enum layout {
 	L_MTHP,			/* 64 KiB mTHPs */
 	L_SMALL,		/* small pages, zero pages and holes */
 	L_HUGE_ZERO,		/* the huge zero page */
-	L_PARTIAL_THP,		/* a THP with its second quarter unmapped */
+	L_PARTIAL_THP,		/* a THP, second quarter unmapped */
 	L_READ_ONLY,		/* written, then mprotect(PROT_READ) */
 	L_DONTFORK,		/* MADV_DONTFORK */
 	NR_LAYOUTS

@@ -357,7 +357,8 @@ int main(void)
 		const char *pr = profiles[i];
 
 		TEST(__test_pmd_write_after_fork(pr, false),
-		     "%s: parent write to a forked PMD THP copies one page", pr);
+		     "%s: parent write to a forked PMD THP copies one page",
+		     pr);
 		TEST(__test_pmd_write_after_fork(pr, true),
 		     "%s: child write to a forked PMD THP copies one page", pr);
 		TEST(__test_huge_zero_write(pr),

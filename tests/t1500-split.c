@@ -258,8 +258,9 @@ static bool test_split_exclusive_pmd_thp(void)
 	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 1);
 	CHECK_INT(m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 0);
 	for (i = 0; i < HPAGE_PMD_NR; i++) {
-		struct fsim_page_info info = tm_info(m, p, TM_BASE + TM_PAGE(i));
+		struct fsim_page_info info;
 
+		info = tm_info(m, p, TM_BASE + TM_PAGE(i));
 		CHECK(info.order == 0 && info.writable && info.anon_exclusive);
 	}
 	CHECK_INT(fsim_anon_bytes(m), ==, PMD_SIZE);

@@ -143,7 +143,8 @@ static void pick_range(struct soak *s, int r, unsigned long *start,
 		       unsigned long *len)
 {
 	unsigned long base = region_base(r), rlen = region_len(r);
-	unsigned long pmd = base + (unsigned long)rnd_below(s, r + 1) * PMD_SIZE;
+	unsigned long pmd = base +
+			    PMD_SIZE * (unsigned long)rnd_below(s, r + 1);
 	long pages = (long)(rlen / PAGE_SIZE), first, n;
 
 	switch (rnd_below(s, 9)) {
@@ -323,7 +324,8 @@ static bool op_mremap(struct soak *s, struct mm_struct *mm, int r)
 		to = 0;
 	new_len = len;
 	if (!rnd_below(s, 4))
-		new_len = TM_PAGE(1 + rnd_below(s, 2 * (long)(len / PAGE_SIZE)));
+		new_len = TM_PAGE(1 + rnd_below(s, (long)(len / PAGE_SIZE) *
+							   2));
 	pages = (long)((dlen - to) / PAGE_SIZE);
 	if (new_len > TM_PAGE(pages))
 		new_len = TM_PAGE(pages);
@@ -452,8 +454,9 @@ static bool soak_step(struct soak *s)
 }
 
 /*
- * folio_maybe_mapped_shared() is exact for small folios and for THPs
- * mapped only by PMDs (spec 3.3): compare it with the rmap walk.
+ * folio_maybe_mapped_shared() is exact for small folios (KSM ones aside:
+ * one mm may map them many times, spec 7) and for THPs mapped only by
+ * PMDs (spec 3.3): compare it with the rmap walk.
  */
 static bool audit_predicates(struct soak *s)
 {
@@ -462,20 +465,26 @@ static bool audit_predicates(struct soak *s)
 
 	for (pfn = 0; pfn < ph->nr_pages;) {
 		struct folio *f = pfn_folio(ph, pfn);
-		long nr = folio_nr_pages(f);
+		bool pmd_only;
 
-		if ((f->page.flags & PG_allocated) &&
-		    (!folio_test_large(f) ||
-		     folio_mapcount(s->m, f) == folio_entire_mapcount(s->m, f)) &&
-		    folio_maybe_mapped_shared(s->m, f) !=
-			    folio_exact_mapped_shared(s->m, f)) {
-			printf("# pfn %u: maybe %d, exact %d\n", pfn,
-			       folio_maybe_mapped_shared(s->m, f),
-			       folio_exact_mapped_shared(s->m, f));
-			dump_log(s);
-			return false;
+		if (!(f->page.flags & PG_allocated)) {
+			pfn++;
+			continue;
 		}
-		pfn += (pfn_t)((f->page.flags & PG_allocated) ? nr : 1);
+		pfn += (pfn_t)folio_nr_pages(f);
+		pmd_only = folio_test_large(f) &&
+			   folio_mapcount(s->m, f) ==
+				   folio_entire_mapcount(s->m, f);
+		if (folio_test(f, PG_ksm) ||
+		    (folio_test_large(f) && !pmd_only) ||
+		    folio_maybe_mapped_shared(s->m, f) ==
+			    folio_exact_mapped_shared(s->m, f))
+			continue;
+		printf("# pfn %u: maybe %d, exact %d\n",
+		       folio_pfn(ph, f), folio_maybe_mapped_shared(s->m, f),
+		       folio_exact_mapped_shared(s->m, f));
+		dump_log(s);
+		return false;
 	}
 	return true;
 }
