@@ -30,8 +30,7 @@ static bool test_mmap_errors(void)
 	CHECK_INT(fsim_mmap(m, p, R(1), PAGE_SIZE + 1), ==, -EINVAL);
 	CHECK_INT(fsim_mmap(m, p, R(1), 0), ==, -EINVAL);
 	/* get_unmapped_area(): addr > TASK_SIZE - len is -ENOMEM */
-	KNOWN_BUG(fsim_mmap(m, p, TASK_SIZE - PAGE_SIZE, TM_PAGE(2)) == -ENOMEM,
-		  "mmap past TASK_SIZE returns -EINVAL, the kernel -ENOMEM");
+	CHECK(fsim_mmap(m, p, TASK_SIZE - PAGE_SIZE, TM_PAGE(2)) == -ENOMEM);
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK_INT(fsim_mmap(m, NULL, R(1), PAGE_SIZE), ==, -ESRCH);
 	q = fsim_spawn(m);
@@ -364,9 +363,7 @@ static bool test_anon_vma_reused_by_neighbour(void)
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE, 1));
 	CHECK(tm_info(m, p, TM_BASE + PMD_SIZE).huge_zero);
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
-	KNOWN_BUG(tm_nr_vmas(p) == 1,
-		  "no find_mergeable_anon_vma(): a compatible neighbour's "
-		  "anon_vma is not reused, so the VMAs never merge");
+	CHECK(tm_nr_vmas(p) == 1);
 	CHECK(tm_read(m, p, TM_BASE, 2 * HPAGE_PMD_NR));
 	CHECK(tm_check(m));
 	fsim_free(m);
@@ -389,9 +386,7 @@ static bool test_fork_child_vma_does_not_merge(void)
 	CHECK(!fsim_mmap(m, p, TM_BASE + PMD_SIZE, PMD_SIZE));
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK(!fsim_mmap(m, c, TM_BASE + PMD_SIZE, PMD_SIZE));
-	KNOWN_BUG(tm_nr_vmas(c) == 2,
-		  "no anon_vma chains: a fork child's VMA merges with a new "
-		  "neighbour");
+	CHECK(tm_nr_vmas(c) == 2);
 	CHECK(tm_write(m, c, TM_BASE + PMD_SIZE, 1));
 	CHECK(tm_read(m, c, TM_BASE, 1));
 	CHECK(tm_check(m));
@@ -438,11 +433,9 @@ static bool test_dontneed_reclaims_pte_table(void)
 	CHECK(p);
 	split_huge_pmd_address(m, p, vma_lookup(p, TM_BASE), TM_BASE);
 	CHECK(!fsim_madvise(m, p, TM_BASE, PMD_SIZE, FSIM_MADV_DONTNEED));
-	KNOWN_BUG(pmd_none(*pmd_lookup(p, TM_BASE)),
-		  "MADV_DONTNEED keeps the empty PTE table (no PT_RECLAIM)");
+	CHECK(pmd_none(*pmd_lookup(p, TM_BASE)));
 	CHECK(tm_write(m, p, TM_BASE, 1));
-	KNOWN_BUG(tm_pmd_mapped(p, TM_BASE),
-		  "a write after a whole-table MADV_DONTNEED gets no THP");
+	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_check(m));
 	fsim_free(m);

@@ -59,7 +59,7 @@ static int do_huge_pmd_anonymous_page(struct fsim_machine *m,
 	int i = (int)pmd_index(addr);
 	struct folio *folio;
 
-	vmf_anon_prepare(m, vma);
+	vmf_anon_prepare(m, mm, vma);
 	khugepaged_enter_vma(m, mm, vma);
 	if (!pmd_deposit_alloc(mm, t, i))
 		return VM_FAULT_OOM;
@@ -126,7 +126,7 @@ static int do_anonymous_page(struct fsim_machine *m, struct mm_struct *mm,
 		set_pte_keep(&table[pte_index(addr)], pte_mkzero());
 		return VM_FAULT_DONE;
 	}
-	vmf_anon_prepare(m, vma);
+	vmf_anon_prepare(m, mm, vma);
 	orders = anon_fault_orders(m, vma, addr, table);
 	for (o = HPAGE_PMD_ORDER - 1; o >= 2 && !folio; o--)
 		if (orders & (1UL << o))

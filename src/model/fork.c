@@ -147,8 +147,11 @@ int dup_mmap(struct fsim_machine *m, struct mm_struct *dst,
 
 		if (v.vm_flags & VM_DONTCOPY)
 			continue;
-		if (v.anon_vma)
-			v.anon_vma = ++m->next_anon_vma;	/* anon_vma_fork */
+		if (v.anon_vma) {
+			/* anon_vma_fork(): a new anon_vma, chained to ours */
+			v.anon_vma = ++m->next_anon_vma;
+			v.anon_vma_forked = true;
+		}
 		if (!vma_insert(dst, &v))
 			return -ENOMEM;
 		if (src->vmas[i].anon_vma &&

@@ -69,7 +69,8 @@ static inline bool thp_vma_allowable_order(struct fsim_machine *m,
 }
 bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr,
 			    int order);
-void vmf_anon_prepare(struct fsim_machine *m, struct vm_area_struct *vma);
+void vmf_anon_prepare(struct fsim_machine *m, struct mm_struct *mm,
+		      struct vm_area_struct *vma);
 void khugepaged_enter_vma(struct fsim_machine *m, struct mm_struct *mm,
 			  struct vm_area_struct *vma);
 void __khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm);
@@ -106,7 +107,7 @@ int ksm_madvise_range(struct fsim_machine *m, struct mm_struct *mm,
 /* zap.c: zap_page_range_single() over [start, end) of one VMA */
 void zap_vma_range(struct fsim_machine *m, struct mm_struct *mm,
 		   struct vm_area_struct *vma, unsigned long start,
-		   unsigned long end);
+		   unsigned long end, bool reclaim_pt);
 void zap_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 		  struct pmd_table *t, int i);
 

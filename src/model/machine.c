@@ -240,7 +240,7 @@ int fsim_exit(struct fsim_machine *m, struct mm_struct *mm)
 	ksm_exit(m, mm);
 	for (i = 0; i < mm->nr_vmas; i++)
 		zap_vma_range(m, mm, &mm->vmas[i], mm->vmas[i].vm_start,
-			      mm->vmas[i].vm_end);
+			      mm->vmas[i].vm_end, false);
 	mm->nr_vmas = 0;
 	free_all_pgtables(mm);
 	mm->alive = false;

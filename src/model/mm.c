@@ -306,6 +306,10 @@ static bool vma_can_merge(const struct vm_area_struct *a,
 		return false;
 	if (a->anon_vma && b->anon_vma && a->anon_vma != b->anon_vma)
 		return false;
+	/* is_mergeable_anon_vma(): one without needs a singular chain */
+	if ((!a->anon_vma || !b->anon_vma) &&
+	    (a->anon_vma_forked || b->anon_vma_forked))
+		return false;
 	return a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) ==
 	       b->vm_pgoff;
 }
@@ -326,6 +330,7 @@ void vma_merge_range(struct mm_struct *mm, unsigned long start,
 		a->vm_end = b->vm_end;
 		if (!a->anon_vma)
 			a->anon_vma = b->anon_vma;
+		a->anon_vma_forked |= b->anon_vma_forked;
 		memmove(b, b + 1,
 			(size_t)(mm->nr_vmas - i - 2) * sizeof(*b));
 		mm->nr_vmas--;

@@ -25,6 +25,9 @@ struct vm_area_struct {
 	unsigned long vm_flags;
 	uint32_t anon_vma;		/* 0: none yet; else an id shared by
 					   VMAs that may hold the same folios */
+	bool anon_vma_forked;		/* its anon_vma chain is not singular
+					   (a fork child's): never merges
+					   with a VMA without anon_vma */
 };
 
 struct pmd_table {

@@ -31,6 +31,7 @@ const struct fsim_profile fsim_profiles[] = {
 		.underused_shrinker = true,
 		.large_mapcount = true,
 		.mm_id = true,
+		.pt_reclaim = true,
 	},
 	{
 		.name = "v6.18",
@@ -42,6 +43,7 @@ const struct fsim_profile fsim_profiles[] = {
 		.underused_shrinker = true,
 		.large_mapcount = true,
 		.mm_id = true,
+		.pt_reclaim = true,
 	},
 };
 

@@ -30,6 +30,7 @@ struct fsim_profile {
 	bool underused_shrinker;	/* 6.12: thp_underused, zero remap */
 	bool large_mapcount;		/* 6.10: O(1) folio_mapcount */
 	bool mm_id;			/* 6.15: MM_ID slots drive answers */
+	bool pt_reclaim;		/* 6.14: DONTNEED frees empty tables */
 };
 
 extern const struct fsim_profile fsim_profiles[];

@@ -20,9 +20,12 @@ static int check_range(struct fsim_machine *m, struct mm_struct *mm,
 		return fsim_err(m, -EINVAL,
 				"range 0x%lx+0x%lx is not page aligned", addr,
 				len);
-	if (!len || addr + len > TASK_SIZE || addr + len < addr)
+	if (!len || addr + len < addr)
 		return fsim_err(m, -EINVAL, "range 0x%lx+0x%lx is invalid",
 				addr, len);
+	if (addr + len > TASK_SIZE)	/* as get_unmapped_area() says */
+		return fsim_err(m, -ENOMEM, "range 0x%lx+0x%lx is past "
+				"TASK_SIZE", addr, len);
 	return 0;
 }
 
@@ -78,7 +81,8 @@ static int unmap_range(struct fsim_machine *m, struct mm_struct *mm,
 		struct vm_area_struct *vma = &mm->vmas[i];
 
 		if (vma->vm_start >= addr && vma->vm_end <= end)
-			zap_vma_range(m, mm, vma, vma->vm_start, vma->vm_end);
+			zap_vma_range(m, mm, vma, vma->vm_start, vma->vm_end,
+				      false);
 	}
 	vma_remove_range(mm, addr, end);
 	free_pgtables(mm, addr, end);
@@ -364,7 +368,7 @@ int fsim_madvise(struct fsim_machine *m, struct mm_struct *mm,
 		if (s >= e)
 			continue;
 		if (advice == FSIM_MADV_DONTNEED)
-			zap_vma_range(m, mm, vma, s, e);
+			zap_vma_range(m, mm, vma, s, e, true);
 		else
 			madvise_vma_flags(m, mm, vma, advice);
 	}

@@ -78,10 +78,42 @@ bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr,
 	return haddr >= vma->vm_start && haddr + size <= vma->vm_end;
 }
 
-void vmf_anon_prepare(struct fsim_machine *m, struct vm_area_struct *vma)
+/*
+ * reusable_anon_vma(): @other's anon_vma can be shared if it is adjacent,
+ * differs at most in access flags, continues the page offsets, and its
+ * anon_vma chain is singular.
+ */
+static uint32_t reusable_anon_vma(const struct vm_area_struct *a,
+				  const struct vm_area_struct *b,
+				  const struct vm_area_struct *other)
 {
-	if (!vma->anon_vma)
-		vma->anon_vma = ++m->next_anon_vma;
+	if (a->vm_end != b->vm_start ||
+	    ((a->vm_flags ^ b->vm_flags) & ~(VM_READ | VM_WRITE)) ||
+	    a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) !=
+		    b->vm_pgoff ||
+	    other->anon_vma_forked)
+		return 0;
+	return other->anon_vma;
+}
+
+/*
+ * anon_vma_prepare() with find_mergeable_anon_vma(): reuse the next
+ * VMA's anon_vma, else the previous one's, else make a new one, so that
+ * VMAs split apart can merge again later.
+ */
+void vmf_anon_prepare(struct fsim_machine *m, struct mm_struct *mm,
+		      struct vm_area_struct *vma)
+{
+	int i = (int)(vma - mm->vmas);
+	uint32_t av = 0;
+
+	if (vma->anon_vma)
+		return;
+	if (i + 1 < mm->nr_vmas)
+		av = reusable_anon_vma(vma, vma + 1, vma + 1);
+	if (!av && i > 0)
+		av = reusable_anon_vma(vma - 1, vma, vma - 1);
+	vma->anon_vma = av ? av : ++m->next_anon_vma;
 }
 
 void __khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm)

@@ -71,9 +71,26 @@ static void zap_pte_range(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
+/*
+ * CONFIG_PT_RECLAIM (6.14+): MADV_DONTNEED over a whole PMD range frees
+ * the PTE table if nothing is left in it, so the next fault there starts
+ * from an empty PMD (and may get a THP).
+ */
+static void try_to_free_pte(struct mm_struct *mm, struct pmd_table *t, int i)
+{
+	pte_t *table = pmd_table(t->e[i]);
+	int k;
+
+	for (k = 0; k < PTRS_PER_TABLE; k++)
+		if (!pte_none(table[k]))
+			return;
+	t->e[i] = 0;
+	pte_table_free(mm, table);
+}
+
 void zap_vma_range(struct fsim_machine *m, struct mm_struct *mm,
 		   struct vm_area_struct *vma, unsigned long start,
-		   unsigned long end)
+		   unsigned long end, bool reclaim_pt)
 {
 	unsigned long addr, next;
 
@@ -97,5 +114,8 @@ void zap_vma_range(struct fsim_machine *m, struct mm_struct *mm,
 		}
 		zap_pte_range(m, mm, pmd_table(t->e[i]), (int)pte_index(addr),
 			      (int)pte_index(next - 1) + 1);
+		if (reclaim_pt && m->profile->pt_reclaim &&
+		    next - addr == PMD_SIZE)
+			try_to_free_pte(mm, t, i);
 	}
 }
