@@ -381,25 +381,45 @@ static void check_swap(struct fsim_machine *m, struct recount *rc)
 			  s->nr_used);
 }
 
+/*
+ * The recount arrays live in one block the machine keeps between calls:
+ * the checker runs after every statement, and a fresh calloc() each time
+ * costs more than the check itself.
+ */
+static int recount_init(struct fsim_machine *m, struct recount *rc)
+{
+	size_t n = m->phys.nr_pages, slots = m->swap.nr_slots + 1;
+	size_t size = (8 * n + slots) * sizeof(int32_t);
+	int32_t *b;
+
+	if (m->check_buf_size < size) {
+		free(m->check_buf);
+		m->check_buf = malloc(size);
+		m->check_buf_size = m->check_buf ? size : 0;
+		if (!m->check_buf)
+			return -1;
+	}
+	b = memset(m->check_buf, 0, size);
+	rc->ptes = b;
+	rc->pmds = b + n;
+	rc->units = b + 2 * n;
+	rc->mm_units = b + 3 * n;
+	rc->nr_mms = b + 4 * n;
+	rc->page_mms = b + 5 * n;
+	rc->page_seen = b + 6 * n;
+	rc->touched = (pfn_t *)(b + 7 * n);
+	rc->swap_refs = (uint32_t *)(b + 8 * n);
+	return 0;
+}
+
 int fsim_check(struct fsim_machine *m, FILE *log)
 {
-	size_t n = m->phys.nr_pages;
 	struct recount rc = { .log = log };
 	int i;
 
-	rc.ptes = calloc(n, sizeof(int32_t));
-	rc.pmds = calloc(n, sizeof(int32_t));
-	rc.units = calloc(n, sizeof(int32_t));
-	rc.mm_units = calloc(n, sizeof(int32_t));
-	rc.nr_mms = calloc(n, sizeof(int32_t));
-	rc.page_mms = calloc(n, sizeof(int32_t));
-	rc.page_seen = calloc(n, sizeof(int32_t));
-	rc.touched = calloc(n, sizeof(pfn_t));
-	rc.swap_refs = calloc(m->swap.nr_slots + 1, sizeof(uint32_t));
-	if (!rc.ptes || !rc.pmds || !rc.units || !rc.mm_units || !rc.nr_mms ||
-	    !rc.page_mms || !rc.page_seen || !rc.touched || !rc.swap_refs) {
+	if (recount_init(m, &rc)) {
 		VIOLATION(&rc, "out of host memory for the checker");
-		goto out;
+		return 1;
 	}
 	for (i = 0; i < m->nr_mms; i++)
 		if (m->mms[i]->alive)
@@ -407,15 +427,5 @@ int fsim_check(struct fsim_machine *m, FILE *log)
 	check_folios(m, &rc);
 	check_deferred(m, &rc);
 	check_swap(m, &rc);
-out:
-	free(rc.ptes);
-	free(rc.pmds);
-	free(rc.units);
-	free(rc.mm_units);
-	free(rc.nr_mms);
-	free(rc.page_mms);
-	free(rc.page_seen);
-	free(rc.touched);
-	free(rc.swap_refs);
 	return rc.violations > 0x7fffffff ? 0x7fffffff : (int)rc.violations;
 }

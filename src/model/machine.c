@@ -88,6 +88,7 @@ void fsim_free(struct fsim_machine *m)
 	table_refs_free(&m->table_refs);
 	free(m->values);
 	free(m->exact_cache);
+	free(m->check_buf);
 	khugepaged_state_free(m->khugepaged);
 	ksm_state_free(m->ksm);
 	swap_destroy(m);

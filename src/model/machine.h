@@ -50,6 +50,8 @@ struct fsim_machine {
 	uint64_t rmap_gen;		/* bumped by every rmap change */
 	uint64_t exact_gen;		/* rmap_gen the exact cache is for */
 	uint8_t *exact_cache;		/* per head pfn: 0 ?, 1 one mm, 2 more */
+	void *check_buf;		/* the invariant checker's arrays */
+	size_t check_buf_size;
 	struct khugepaged_state *khugepaged;
 	struct ksm_state *ksm;
 	bool track_truth;		/* compare khugepaged's answers with exact */
