@@ -268,13 +268,18 @@ static void run_command(struct kx_cmd *c, const uint64_t *data)
 	}
 }
 
-/* fork: the parent answers with the pid; the child serves @c->slot. */
+/*
+ * fork: the parent answers with the pid; the child serves the slot named
+ * in the command.  That slot is read before fork(): once the parent has
+ * answered, the controller may reuse the command for the next statement.
+ */
 static int do_fork(struct kx_cmd *c)
 {
+	int child = c->slot;
 	pid_t pid = fork();
 
 	if (pid == 0)
-		return c->slot;
+		return child;
 	c->ret = pid;
 	c->err = pid < 0 ? errno : 0;
 	return -1;

@@ -98,7 +98,9 @@ static size_t find(const struct kx_patterns *p, uint64_t page)
 
 uint64_t kx_pat_get(const struct kx_patterns *p, uint64_t page)
 {
-	return p->e[find(p, page)].v;
+	const struct kx_pat_entry *e = &p->e[find(p, page)];
+
+	return e->page ? e->v : 0;
 }
 
 /* Remove the entry at @i and shift later entries of its run back. */
