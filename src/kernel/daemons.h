@@ -11,7 +11,8 @@
  * S with the top frame of /proc/PID/stack being the one it sleeps in
  * between passes, and the khugepaged counters have been stable for
  * KX_PASS_QUIET_MS.  A registered keeper mm (the executor's) keeps the
- * mm list non-empty, so no registration wakes it either.
+ * mm list non-empty, so no registration wakes it either; without it a
+ * pass scans nothing and full_scans never grows.
  */
 #ifndef FSIM_KERNEL_DAEMONS_H
 #define FSIM_KERNEL_DAEMONS_H
@@ -24,7 +25,8 @@
 struct kx_guard;
 
 #define KX_SCAN_SLEEP_MAX	"4294967295"	/* kstrtouint's limit */
-#define KX_PASS_QUIET_MS	20
+#define KX_PASS_QUIET_MS	10
+#define KX_STALL_PASSES		2000	/* passes without a full scan: stuck */
 #define KX_KHUGEPAGED_TIMEOUT_MS 600000		/* one 'khugepaged N' */
 
 struct kx_khugepaged {

@@ -172,10 +172,13 @@ static bool compare_pages(struct kx_diff *d)
 	int p;
 
 	d->alive_bad = false;
+	d->zero_vs_present = false;
 	for (p = 0; p < d->s->nr_procs; p++)
 		d->alive_bad |= d->m.alive[p] != d->k.alive[p];
 	for (i = 0; i < n; i++) {
 		d->bad[i] = page_diff(&d->m.pg[i], &d->k.pg[i]);
+		d->zero_vs_present |= d->m.pg[i].state == OBS_ZERO &&
+				      d->k.pg[i].state == OBS_PRESENT;
 		if (!d->bad[i] && d->m.label[i] != d->k.label[i])
 			d->bad[i] = D_SHARE;
 		any |= d->bad[i] != 0;
@@ -283,6 +286,9 @@ static int step_all(struct kx_diff *d, int *compared)
 		(*compared)++;
 		if (c) {
 			kx_diff_report(d, i);
+			if (d->o->verdict)
+				*d->o->verdict = (struct kx_diff_verdict){
+					i, d->zero_vs_present };
 			return EXEC_FAILED;
 		}
 	}
@@ -325,6 +331,8 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 	struct kx_diff d = { .s = s, .o = o };
 	int st, compared = 0;
 
+	if (o->verdict)
+		*o->verdict = (struct kx_diff_verdict){ -1, false };
 	if (diff_alloc(&d)) {
 		fprintf(o->out, "%s: out of memory\n", s->path);
 		diff_free(&d);

@@ -19,15 +19,25 @@
 #ifndef FSIM_KERNEL_DIFF_H
 #define FSIM_KERNEL_DIFF_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "scenario/scenario.h"
 
 struct kx_guard;
 
+/* What the first difference was, for callers that classify it. */
+struct kx_diff_verdict {
+	int op;			/* the statement after which, or -1 */
+	/* some page is the zero page on the model, a page of its own on
+	 * the kernel (a kernel that maps no zero page) */
+	bool zero_vs_present;
+};
+
 struct kx_diff_opts {
 	const char *profile;	/* the model's profile; NULL: the default */
 	FILE *out;		/* where the verdict and differences go */
+	struct kx_diff_verdict *verdict;	/* filled when not NULL */
 };
 
 /**

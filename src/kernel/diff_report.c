@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diffint.h"
+#include "exec_kernel.h"
 
 #define ROW		64
 #define SMALL_REGION	1024	/* pages: print every row */
@@ -267,5 +268,9 @@ void kx_diff_report(struct kx_diff *d, int op)
 	if (more)
 		fprintf(d->o->out, "  ... and %d more regions differ\n", more);
 	report_counters(d, op);
+	if (d->zero_vs_present && exec_kernel_no_zero_page())
+		fprintf(d->o->out, "  note: this kernel maps no zero page "
+			"(kernel.pvm_no_zero_page=Y): a read fault allocates "
+			"a page\n");
 	free(shown);
 }

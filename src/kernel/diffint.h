@@ -46,6 +46,7 @@ struct kx_diff {
 	int64_t *vm_m, *vm_k;	/* per exec_vmstat_names */
 	bool *vm_bad;
 	bool alive_bad, collapse_bad;
+	bool zero_vs_present;	/* model zero page, kernel own page */
 };
 
 /* The union index of @addr, or -1 if it lies in no region. */

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 
 #include "guard.h"
+#include "internal.h"
 #include "kexec.h"
 #include "tracefs.h"
 
@@ -238,6 +239,24 @@ int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 	}
 	*run = (struct exec_run){ &kernel_run_ops, x, s, r };
 	return 0;
+}
+
+bool exec_kernel_no_zero_page(void)
+{
+	char buf[8];
+
+	return kx_read_file("/sys/module/kernel/parameters/pvm_no_zero_page",
+			    buf, sizeof(buf)) > 0 && buf[0] == 'Y';
+}
+
+pid_t exec_kernel_pid(const struct exec_run *run, int proc)
+{
+	const struct kernel_run *x = run->x;
+
+	if (run->ops != &kernel_run_ops || proc < 0 ||
+	    proc >= x->s->nr_procs)
+		return 0;
+	return kx_actor_pid(x->act, proc);
 }
 
 int exec_kernel_check(char *err, size_t len)

@@ -15,7 +15,9 @@
 #ifndef FSIM_KERNEL_EXEC_KERNEL_H
 #define FSIM_KERNEL_EXEC_KERNEL_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "exec/exec.h"
 
@@ -30,8 +32,11 @@ struct exec_kernel_opts {
 	FILE *trace;
 };
 
-/* Where the keeper maps its THP: far from any scenario region. */
-#define KX_KEEPER_ADDR	0x100000000000UL
+/*
+ * Where the keeper maps its THP: far from any scenario region, and in what
+ * AddressSanitizer leaves to the program (its shadow ends at 0x10007fff8000).
+ */
+#define KX_KEEPER_ADDR	0x200000000000UL
 
 /*
  * Can the kernel executor run here?  kx_guard_check() plus the features
@@ -55,6 +60,16 @@ int exec_kernel_check(char *err, size_t len);
 int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 		      const struct exec_kernel_opts *o, struct exec_result *r,
 		      struct exec_run *run);
+
+/*
+ * Does this kernel map no zero page at all (a read fault allocates a
+ * page)?  True on kernels booted with pvm_no_zero_page=1, a non-upstream
+ * parameter (/sys/module/kernel/parameters/pvm_no_zero_page).
+ */
+bool exec_kernel_no_zero_page(void);
+
+/* The pid of scenario process @proc in a kernel run, 0 if it has none. */
+pid_t exec_kernel_pid(const struct exec_run *run, int proc);
 
 /* Begin, step every statement, finish.  Returns r->status. */
 enum exec_status exec_kernel(const struct scn_scenario *s, struct kx_guard *g,

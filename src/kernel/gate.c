@@ -211,9 +211,9 @@ int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
 		      long *passes, char *err, size_t len)
 {
 	uint64_t deadline = kx_now_ms() + KX_KHUGEPAGED_TIMEOUT_MS;
-	unsigned long start, quiet_since, collapsed;
+	unsigned long start, quiet_since, collapsed, last;
 	struct kh_counters c;
-	long done = 0;
+	long done = 0, stalled = 0;
 	pid_t pid;
 
 	if (n < 1)
@@ -222,7 +222,7 @@ int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
 		snprintf(err, len, "cannot read %sfull_scans", KH_DIR);
 		return -1;
 	}
-	start = quiet_since = c.full_scans;
+	start = quiet_since = last = c.full_scans;
 	collapsed = c.pages_collapsed;
 	while ((pid = find_thread(kh))) {
 		long left = (long)(deadline - kx_now_ms());
@@ -240,6 +240,14 @@ int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
 			return -1;
 		}
 		done++;
+		stalled = c.full_scans == last ? stalled + 1 : 0;
+		last = c.full_scans;
+		if (stalled == KX_STALL_PASSES) {
+			snprintf(err, len, "khugepaged %ld: no full scan in %d "
+				 "passes (is no mm registered?)", n,
+				 KX_STALL_PASSES);
+			return -1;
+		}
 		if (c.pages_collapsed != collapsed) {
 			collapsed = c.pages_collapsed;
 			quiet_since = c.full_scans;

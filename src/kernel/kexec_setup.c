@@ -187,11 +187,26 @@ static int start_keeper(struct kernel_run *x)
 	struct kx_cmd touch = { .op = KX_CMD_WRITE, .addr = KX_KEEPER_ADDR,
 				.npages = 1 };
 
+	struct kx_cmd collapse = { .op = KX_CMD_MADVISE,
+				   .addr = KX_KEEPER_ADDR,
+				   .len = SCN_PMD_SIZE,
+				   .arg = SCN_ADV_COLLAPSE };
+	pid_t pid;
+
 	if (kx_actor_spawn(x->act, x->keeper, x->err, sizeof(x->err)))
 		return setup_error(x, "keeper: %s", x->err);
 	kx_actor_data(x->act, x->keeper)[0] = KX_UNIQUE_TAG;
-	return keeper_call(x, &map) || keeper_call(x, &adv) ||
-	       keeper_call(x, &touch) ? -1 : 0;
+	if (keeper_call(x, &map) || keeper_call(x, &adv) ||
+	    keeper_call(x, &touch))
+		return -1;
+	/* a keeper PMD left to collapse would cost the run vmstat events */
+	pid = kx_actor_pid(x->act, x->keeper);
+	if (!kx_pmd_mapped(pid, KX_KEEPER_ADDR) && keeper_call(x, &collapse))
+		return -1;
+	if (!kx_pmd_mapped(pid, KX_KEEPER_ADDR))
+		return setup_error(x, "keeper: no PMD-mapped THP at %#lx",
+				   KX_KEEPER_ADDR);
+	return 0;
 }
 
 /* {========== setup, teardown ==========} */
