@@ -176,7 +176,8 @@ static int keeper_call(struct kernel_run *x, struct kx_cmd *c)
 /*
  * The keeper: a process whose mm stays registered with khugepaged for the
  * whole run (so no registration on an empty list wakes khugepaged), with
- * a PMD-mapped THP that khugepaged's scan skips without counting events.
+ * a PMD-mapped THP that khugepaged's scan skips without counting events
+ * and that, every page written, 'shrink' does not split as underused.
  */
 static int start_keeper(struct kernel_run *x)
 {
@@ -185,17 +186,21 @@ static int start_keeper(struct kernel_run *x)
 	struct kx_cmd adv = { .op = KX_CMD_MADVISE, .addr = KX_KEEPER_ADDR,
 			      .len = SCN_PMD_SIZE, .arg = SCN_ADV_HUGEPAGE };
 	struct kx_cmd touch = { .op = KX_CMD_WRITE, .addr = KX_KEEPER_ADDR,
-				.npages = 1 };
-
+				.npages = SCN_PMD_SIZE / SCN_PAGE_SIZE };
 	struct kx_cmd collapse = { .op = KX_CMD_MADVISE,
 				   .addr = KX_KEEPER_ADDR,
 				   .len = SCN_PMD_SIZE,
 				   .arg = SCN_ADV_COLLAPSE };
 	pid_t pid;
+	uint64_t *data;
+	unsigned long i;
 
 	if (kx_actor_spawn(x->act, x->keeper, x->err, sizeof(x->err)))
 		return setup_error(x, "keeper: %s", x->err);
-	kx_actor_data(x->act, x->keeper)[0] = KX_UNIQUE_TAG;
+	/* every page written: the underused-THP shrinker leaves it alone */
+	data = kx_actor_data(x->act, x->keeper);
+	for (i = 0; i < touch.npages; i++)
+		data[i] = KX_UNIQUE_TAG;
 	if (keeper_call(x, &map) || keeper_call(x, &adv) ||
 	    keeper_call(x, &touch))
 		return -1;

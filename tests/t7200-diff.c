@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * 'foliosim diff' on the live kernel: the model and the kernel agree,
+ * statement by statement, on small scenarios of fork and COW, PMD THP
+ * faults, partial MADV_DONTNEED, MADV_COLLAPSE and khugepaged with
+ * max_ptes_none 0; a difference is reported at the statement that makes
+ * it, with both maps; a failing statement is bad input.  Without root,
+ * THP or tracefs every test is skipped; kernel test binaries take turns
+ * on KX_TEST_LOCK.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/diff.h"
+#include "kernel/exec_kernel.h"
+#include "kernel/guard.h"
+#include "lib/tap.h"
+
+/* End sanitizer reports with abort(), so that the guard undoes the run. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "abort_on_error=1";
+}
+
+struct diff_out {
+	int status;
+	char *text;		/* what kx_diff printed */
+	struct kx_diff_verdict v;
+};
+
+/* Open the guard, waiting while another run (not a test) holds it. */
+static struct kx_guard *open_guard(void)
+{
+	struct kx_guard *g;
+	char err[512];
+	int i;
+
+	for (i = 0; i < 120; i++) {
+		if (!kx_guard_open(&g, err, sizeof(err)))
+			return g;
+		if (!strstr(err, "holds"))
+			break;
+		sleep(1);
+	}
+	printf("# kx_guard_open: %s\n", err);
+	return NULL;
+}
+
+static void print_indented(const char *text)
+{
+	const char *p = text, *nl;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		printf("# %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* Diff @text; false if it could not be run at all. */
+static bool diff(const char *text, struct diff_out *d)
+{
+	struct kx_diff_opts o = { .verdict = &d->v };
+	struct scn_scenario s;
+	struct kx_guard *g;
+	char err[512];
+	size_t len = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (scn_parse("t7200.fsim", text, strlen(text), &s, err,
+		      sizeof(err))) {
+		printf("# %s\n", err);
+		return false;
+	}
+	g = open_guard();
+	if (!g) {
+		scn_free(&s);
+		return false;
+	}
+	o.out = open_memstream(&d->text, &len);
+	d->status = kx_diff(&s, g, &o);
+	fclose(o.out);
+	kx_guard_close(g);
+	scn_free(&s);
+	return true;
+}
+
+static bool agrees(const char *text)
+{
+	struct diff_out d;
+	bool ok;
+
+	if (!diff(text, &d))
+		return false;
+	ok = d.status == 0 && strstr(d.text, "agree after every statement");
+	if (!ok)
+		print_indented(d.text);
+	free(d.text);
+	return ok;
+}
+
+static bool test_fork_cow(void)
+{
+	return agrees("spawn P\n"
+		      "P mmap R 2M\n"
+		      "P write R[0:32]\n"
+		      "P fork C\n"
+		      "C write R[0:8]\n"
+		      "P write R[16]\n"
+		      "C read R[0:32]\n"
+		      "P read R[0:32]\n"
+		      "C exit\n"
+		      "P write R[0:4]\n");
+}
+
+static bool test_pmd_thp_fault(void)
+{
+	return agrees("spawn P\n"
+		      "P mmap R 4M\n"
+		      "P madvise R hugepage\n"
+		      "P write R[0]\n"
+		      "P write R[600]\n"
+		      "P fork C\n"
+		      "C write R[1]\n"
+		      "P write R[2]\n"
+		      "C read R[0:4]\n");
+}
+
+static bool test_partial_dontneed(void)
+{
+	return agrees("spawn P\n"
+		      "P mmap R 4M\n"
+		      "P madvise R hugepage\n"
+		      "P write R\n"
+		      "P madvise R[100:200] dontneed\n"
+		      "P madvise R[512:520] dontneed\n"
+		      "P write R[150]\n"
+		      "P read R[400:512]\n"
+		      "P write R[512:516]\n"
+		      "P munmap R[1000:1024]\n");
+}
+
+static bool test_madv_collapse(void)
+{
+	return agrees("spawn P\n"
+		      "P mmap R 6M\n"
+		      "P write R[0:100]\n"
+		      "P write R[512:1024]\n"
+		      "P write R[1100]\n"
+		      "P madvise R collapse\n"
+		      "P fork C\n"
+		      "C madvise R[0:512] collapse\n"
+		      "C read R[0:100]\n"
+		      "P munmap R[512:513]\n"
+		      "P madvise R[512:1024] collapse\n");
+}
+
+static bool test_khugepaged_max_ptes_none_0(void)
+{
+	return agrees("set khugepaged/max_ptes_none 0\n"
+		      "spawn P\n"
+		      "P mmap R 6M\n"
+		      "P write R[0:511]\n"
+		      "P write R[512:1024]\n"
+		      "P write R[1024:1100]\n"
+		      "P madvise R hugepage\n"
+		      "khugepaged 2\n"
+		      "expect P R[0:512] thp = 0\n"
+		      "expect P R[512:1024] thp = 1\n"
+		      "set khugepaged/max_ptes_none 511\n"
+		      "khugepaged\n");
+}
+
+/*
+ * A read fault on a never-touched page maps the zero page on the model.
+ * On a kernel that maps no zero page that is the first difference, and
+ * the report says so; elsewhere the two agree.
+ */
+static bool test_read_fault(void)
+{
+	const char *text = "spawn P\n"
+			   "P mmap R 2M\n"
+			   "P write R[8]\n"
+			   "P read R[0:4]\n"
+			   "P write R[9]\n";
+	struct diff_out d;
+
+	if (!exec_kernel_no_zero_page())
+		return agrees(text);
+	if (!diff(text, &d))
+		return false;
+	print_indented(d.text);
+	CHECK_INT(d.status, ==, 1);
+	CHECK(strstr(d.text, "t7200.fsim:4:1: after 'P read R[0:4]'\n"));
+	CHECK(strstr(d.text, "0000....") && strstr(d.text, "xxxx...."));
+	CHECK(strstr(d.text, "maps no zero page"));
+	CHECK_INT(d.v.op, ==, 3);
+	CHECK(d.v.zero_vs_present);
+	free(d.text);
+	return true;
+}
+
+static bool test_failing_statement(void)
+{
+	struct diff_out d;
+
+	if (!diff("spawn P\n"
+		  "P mmap R 2M\n"
+		  "P mprotect R ro\n"
+		  "P write R[1]\n", &d))
+		return false;
+	CHECK_INT(d.status, ==, 2);
+	CHECK(strstr(d.text, "t7200.fsim:4:1: after 'P write R[1]': cannot "
+			     "compare"));
+	CHECK(strstr(d.text, "kernel: write: Bad address"));
+	free(d.text);
+	return true;
+}
+
+static const struct {
+	bool (*fn)(void);
+	const char *desc;
+} tests[] = {
+	{ test_fork_cow, "fork and COW: model and kernel agree" },
+	{ test_pmd_thp_fault, "PMD THP faults and COW of a THP agree" },
+	{ test_partial_dontneed, "partial MADV_DONTNEED of THPs agrees" },
+	{ test_madv_collapse, "MADV_COLLAPSE agrees, shared and not" },
+	{ test_khugepaged_max_ptes_none_0,
+	  "khugepaged with max_ptes_none 0 agrees" },
+	{ test_read_fault, "a read fault: the zero page, or the first "
+	  "difference on a kernel without one" },
+	{ test_failing_statement, "a failing statement is bad input" },
+};
+#define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
+
+static int serialize(void)
+{
+	int fd;
+
+	mkdir(KX_RUN_DIR, 0755);
+	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		flock(fd, LOCK_EX);
+	return fd;
+}
+
+int main(void)
+{
+	char why[256];
+	int i, lock;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (exec_kernel_check(why, sizeof(why))) {
+		for (i = 0; i < NR_TESTS; i++)
+			tap_skip(why, "%s", tests[i].desc);
+		return tap_done();
+	}
+	lock = serialize();
+	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
+		printf("# kx_restore_saved: %s\n", why);
+	for (i = 0; i < NR_TESTS; i++)
+		TEST(tests[i].fn(), "%s", tests[i].desc);
+	close(lock);
+	return tap_done();
+}
