@@ -297,10 +297,10 @@ static int step_all(struct kx_diff *d, int *compared)
 
 static int begin(struct kx_diff *d, struct kx_guard *g)
 {
-	struct exec_model_opts mo = { .profile = d->o->profile,
-				      .shared_pred = -1 };
-
-	if (exec_model_begin(d->s, &mo, &d->m.r, &d->m.run)) {
+	/* the model keeps a pointer to its options for the whole run */
+	d->mo = (struct exec_model_opts){ .profile = d->o->profile,
+					  .shared_pred = -1 };
+	if (exec_model_begin(d->s, &d->mo, &d->m.r, &d->m.run)) {
 		fprintf(d->o->out, "%s\n", d->m.r.error);
 		return EXEC_CANNOT_RUN;
 	}

@@ -37,6 +37,7 @@ struct dside {
 struct kx_diff {
 	const struct scn_scenario *s;
 	const struct kx_diff_opts *o;
+	struct exec_model_opts mo;
 	struct kx_span *spans;
 	int nr_spans;
 	uint64_t *span_off;	/* union index of each span's first page */

@@ -150,6 +150,37 @@ static void dump_trace(struct kernel_run *x, const struct scn_op *op)
 
 /* {========== exec_run_ops ==========} */
 
+/*
+ * Can @op not split a folio in place (same frames, smaller folios) or turn
+ * a page into a KSM page where it lies?  Then unchanged pagemap entries
+ * mean unchanged observations (see kx_observe_invalidate()).
+ */
+static bool keeps_folios(const struct scn_op *op)
+{
+	switch (op->kind) {
+	case SCN_SPAWN:
+	case SCN_FORK:
+	case SCN_EXIT:
+	case SCN_MMAP:
+	case SCN_MUNMAP:
+	case SCN_MREMAP:
+	case SCN_MPROTECT:
+	case SCN_READ:
+	case SCN_WRITE:
+	case SCN_SHOW:
+	case SCN_EXPECT:
+		return true;
+	case SCN_MADVISE:
+		return op->advice == SCN_ADV_HUGEPAGE ||
+		       op->advice == SCN_ADV_NOHUGEPAGE ||
+		       op->advice == SCN_ADV_MERGEABLE ||
+		       op->advice == SCN_ADV_DONTFORK ||
+		       op->advice == SCN_ADV_DOFORK;
+	default:
+		return false;
+	}
+}
+
 static enum exec_status kx_step(void *ctx, int i)
 {
 	struct kernel_run *x = ctx;
@@ -159,7 +190,7 @@ static enum exec_status kx_step(void *ctx, int i)
 	if (r->status != EXEC_OK)
 		return r->status;
 	st = run_op(x, i);
-	kx_observe_invalidate(x->ob);
+	kx_observe_invalidate(x->ob, keeps_folios(&x->s->ops[i]));
 	if (x->o.trace)
 		dump_trace(x, &x->s->ops[i]);
 	r->status = st;

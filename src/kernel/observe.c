@@ -26,7 +26,7 @@
 
 #define PAGE_SZ		4096UL
 #define CHUNK_BYTES	(KX_CHUNK_NR * PAGE_SZ)
-#define MAX_FOLIO_NR	512	/* anonymous folios are at most PMD-sized */
+#define MAX_FOLIO_ORDER	9	/* anonymous folios are at most PMD-sized */
 
 /* {========== PAGEMAP_SCAN (include/uapi/linux/fs.h, 6.7+) ==========} */
 
@@ -113,6 +113,11 @@ bool kx_pmd_mapped(pid_t pid, uint64_t addr)
 
 /* {========== kpageflags ==========} */
 
+static bool has(uint64_t flags, int bit)
+{
+	return flags & (1ULL << bit);
+}
+
 static uint64_t kpageflags(const struct kx_observe *ob, uint64_t pfn)
 {
 	uint64_t f = 0;
@@ -123,42 +128,58 @@ static uint64_t kpageflags(const struct kx_observe *ob, uint64_t pfn)
 	return f;
 }
 
-static bool has(uint64_t flags, int bit)
+/*
+ * Does the folio headed by frame @head have order >= @k?  Anonymous
+ * folios are naturally aligned (order k starts at a multiple of 2^k), so
+ * frame head + 2^(k-1) is one of its tails exactly then: an aligned frame
+ * of a smaller folio's neighbourhood starts no tail of @head's.
+ */
+static bool order_at_least(const struct kx_observe *ob, uint64_t head, int k)
 {
-	return flags & (1ULL << bit);
+	return !k || has(kpageflags(ob, head + (1ULL << (k - 1))),
+			 KPF_COMPOUND_TAIL);
 }
 
-/* Read the flags of frames [pfn, pfn + n) into @f; returns how many. */
-static size_t kpageflags_run(const struct kx_observe *ob, uint64_t pfn,
-			     size_t n, uint64_t *f)
+/*
+ * The folio holding tail frame @pfn: its head is @pfn rounded down to
+ * some 2^k, the largest k first (PMD-sized folios are the common case:
+ * two lookups).  Single 8-byte reads, since a system call costs more here
+ * than reading many flags.
+ */
+static void folio_of_tail(struct kx_observe *ob, uint64_t pfn)
 {
-	ssize_t got = pread(ob->kpageflags_fd, f, n * 8, (off_t)(pfn * 8));
+	int k, m, order;
 
-	return got > 0 ? (size_t)got / 8 : 0;
+	for (k = MAX_FOLIO_ORDER; k >= 1; k--) {
+		uint64_t cand = pfn & ~((1ULL << k) - 1);
+
+		if (cand == pfn ||
+		    !has(kpageflags(ob, cand), KPF_COMPOUND_HEAD))
+			continue;
+		for (m = 0; (1ULL << m) <= pfn - cand; m++)
+			;
+		if (!order_at_least(ob, cand, m))
+			continue;	/* a smaller folio before ours */
+		for (order = m; order < MAX_FOLIO_ORDER &&
+		     order_at_least(ob, cand, order + 1); order++)
+			;
+		ob->fol_head = cand;
+		ob->fol_nr = 1ULL << order;
+		return;
+	}
+	ob->fol_head = pfn;	/* no head found: treat it as small */
+	ob->fol_nr = 1;
 }
 
-/* The head frame of the compound page holding tail frame @pfn. */
-static uint64_t find_head(const struct kx_observe *ob, uint64_t pfn)
+/* The folio headed by frame @pfn. */
+static void folio_of_head(struct kx_observe *ob, uint64_t pfn)
 {
-	uint64_t f[MAX_FOLIO_NR], lo = pfn >= MAX_FOLIO_NR - 1 ?
-					   pfn - (MAX_FOLIO_NR - 1) : 0;
-	size_t n = kpageflags_run(ob, lo, (size_t)(pfn - lo), f);
+	int order = 0;
 
-	while (n--)
-		if (has(f[n], KPF_COMPOUND_HEAD))
-			return lo + n;
-	return pfn;		/* not found: treat it as a small page */
-}
-
-/* Frames in the folio starting at @head: the head and its tails. */
-static uint64_t folio_nr(const struct kx_observe *ob, uint64_t head)
-{
-	uint64_t f[MAX_FOLIO_NR];
-	size_t n = kpageflags_run(ob, head, MAX_FOLIO_NR, f), nr = 1;
-
-	while (nr < n && has(f[nr], KPF_COMPOUND_TAIL))
-		nr++;
-	return nr;
+	while (order < MAX_FOLIO_ORDER && order_at_least(ob, pfn, order + 1))
+		order++;
+	ob->fol_head = pfn;
+	ob->fol_nr = 1ULL << order;
 }
 
 static uint8_t order_of(uint64_t nr)
@@ -192,31 +213,61 @@ static void classify(struct kx_observe *ob, uint64_t pfn,
 	pg->o.ksm = has(flags, KPF_KSM);
 	if (!has(flags, KPF_COMPOUND_HEAD) && !has(flags, KPF_COMPOUND_TAIL))
 		return;
-	ob->fol_head = has(flags, KPF_COMPOUND_TAIL) ? find_head(ob, pfn) :
-						       pfn;
-	ob->fol_nr = folio_nr(ob, ob->fol_head);
+	if (has(flags, KPF_COMPOUND_HEAD))
+		folio_of_head(ob, pfn);
+	else
+		folio_of_tail(ob, pfn);
 	pg->head = ob->fol_head;
 	pg->o.order = order_of(ob->fol_nr);
 }
 
 /* {========== chunks ==========} */
 
+/* The pagemap entries and PMD-mapped pages of @ch's range, now. */
+static bool read_chunk(struct kx_observe *ob, const struct kx_chunk *ch,
+		       pid_t pid, uint64_t *ent, bool *huge)
+{
+	int fd = pid ? open_pagemap(pid) : -1;
+	bool ok;
+
+	memset(ent, 0, KX_CHUNK_NR * sizeof(*ent));
+	memset(huge, 0, KX_CHUNK_NR * sizeof(*huge));
+	if (fd < 0)
+		return false;
+	ok = pread(fd, ent, KX_CHUNK_NR * sizeof(*ent),
+		   (off_t)(ch->base / PAGE_SZ * 8)) ==
+	     (ssize_t)(KX_CHUNK_NR * sizeof(*ent));
+	if (ok)
+		scan_huge(fd, ch->base, KX_CHUNK_NR, huge);
+	else
+		memset(ent, 0, KX_CHUNK_NR * sizeof(*ent));
+	close(fd);
+	(void)ob;
+	return ok;
+}
+
+/*
+ * Observe @ch now.  If the statement just run cannot split folios in
+ * place (ob->reuse_ok) and the chunk was observed right before it with
+ * the same frames at the same pages, what was learnt from kpageflags
+ * then still holds.
+ */
 static void fill_chunk(struct kx_observe *ob, struct kx_chunk *ch)
 {
 	uint64_t ent[KX_CHUNK_NR];
-	bool huge[KX_CHUNK_NR] = { false };
+	bool huge[KX_CHUNK_NR];
 	pid_t pid = ob->pids[ch->proc];
-	ssize_t got = -1;
-	int fd = pid ? open_pagemap(pid) : -1, i;
+	int i;
 
-	memset(ch->pg, 0, sizeof(ch->pg));
-	if (fd < 0)
+	read_chunk(ob, ch, pid, ent, huge);
+	if (ob->reuse_ok && ch->epoch + 1 == ob->epoch && ch->pid == pid &&
+	    !memcmp(ent, ch->raw, sizeof(ent)) &&
+	    !memcmp(huge, ch->huge, sizeof(huge))) {
+		ch->epoch = ob->epoch;
 		return;
-	got = pread(fd, ent, sizeof(ent), (off_t)(ch->base / PAGE_SZ * 8));
-	if (got == (ssize_t)sizeof(ent))
-		scan_huge(fd, ch->base, KX_CHUNK_NR, huge);
-	close(fd);
-	for (i = 0; got == (ssize_t)sizeof(ent) && i < KX_CHUNK_NR; i++) {
+	}
+	memset(ch->pg, 0, sizeof(ch->pg));
+	for (i = 0; i < KX_CHUNK_NR; i++) {
 		struct kx_obs_page *pg = &ch->pg[i];
 
 		if (ent[i] & PM_PRESENT)
@@ -225,6 +276,10 @@ static void fill_chunk(struct kx_observe *ob, struct kx_chunk *ch)
 			pg->o.state = OBS_SWAP;
 		pg->o.pmd_mapped = huge[i] && pg->o.state != OBS_SWAP;
 	}
+	memcpy(ch->raw, ent, sizeof(ent));
+	memcpy(ch->huge, huge, sizeof(huge));
+	ch->pid = pid;
+	ch->epoch = ob->epoch;
 }
 
 static size_t index_slot(const struct kx_observe *ob, int proc, uint64_t base)
@@ -256,9 +311,11 @@ static int index_grow(struct kx_observe *ob)
 	return 0;
 }
 
-/* A fresh chunk slot, reusing the memory of earlier epochs. */
+/* A new chunk, kept for the whole run. */
 static struct kx_chunk *new_chunk(struct kx_observe *ob)
 {
+	struct kx_chunk *ch;
+
 	if (ob->nr_chunks == ob->cap_chunks) {
 		int cap = ob->cap_chunks ? 2 * ob->cap_chunks : 16;
 		struct kx_chunk **c = realloc(ob->chunks,
@@ -266,14 +323,13 @@ static struct kx_chunk *new_chunk(struct kx_observe *ob)
 
 		if (!c)
 			return NULL;
-		memset(c + ob->cap_chunks, 0,
-		       (size_t)(cap - ob->cap_chunks) * sizeof(*c));
 		ob->chunks = c;
 		ob->cap_chunks = cap;
 	}
-	if (!ob->chunks[ob->nr_chunks])
-		ob->chunks[ob->nr_chunks] = malloc(sizeof(struct kx_chunk));
-	return ob->chunks[ob->nr_chunks];
+	ch = calloc(1, sizeof(*ch));
+	if (ch)
+		ob->chunks[ob->nr_chunks] = ch;
+	return ch;
 }
 
 const struct kx_chunk *kx_observe_chunk(struct kx_observe *ob, int proc,
@@ -289,24 +345,28 @@ const struct kx_chunk *kx_observe_chunk(struct kx_observe *ob, int proc,
 	i = index_slot(ob, proc, base);
 	for (; ob->index[i]; i = (i + 1) & (ob->index_cap - 1)) {
 		ch = ob->chunks[ob->index[i] - 1];
-		if (ch->proc == proc && ch->base == base)
-			return ch;
+		if (ch->proc != proc || ch->base != base)
+			continue;
+		if (ch->epoch != ob->epoch)
+			fill_chunk(ob, ch);
+		return ch;
 	}
 	ch = new_chunk(ob);
 	if (!ch)
 		return NULL;
 	ch->proc = proc;
 	ch->base = base;
+	ch->epoch = ob->epoch - 1;	/* never observed: no reuse */
+	ch->pid = -1;
 	fill_chunk(ob, ch);
 	ob->index[i] = ++ob->nr_chunks;
 	return ch;
 }
 
-void kx_observe_invalidate(struct kx_observe *ob)
+void kx_observe_invalidate(struct kx_observe *ob, bool reuse_ok)
 {
-	ob->nr_chunks = 0;
-	if (ob->index)
-		memset(ob->index, 0, ob->index_cap * sizeof(int));
+	ob->epoch++;
+	ob->reuse_ok = reuse_ok;
 	ob->fol_head = ob->fol_nr = 0;
 	ob->now_valid = false;
 }
@@ -410,7 +470,7 @@ void kx_observe_free(struct kx_observe *ob)
 
 	if (!ob)
 		return;
-	for (i = 0; i < ob->cap_chunks; i++)
+	for (i = 0; i < ob->nr_chunks; i++)
 		free(ob->chunks[i]);
 	free(ob->chunks);
 	free(ob->index);

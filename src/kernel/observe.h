@@ -11,8 +11,8 @@
  *  - /proc/PID/smaps summed over the VMAs that overlap scenario regions;
  *  - /proc/vmstat as deltas from a baseline.
  *
- * Observations are cached per PMD-sized chunk until the state may have
- * changed (kx_observe_invalidate(), after every statement).
+ * Observations are cached per PMD-sized chunk until the next statement
+ * (kx_observe_invalidate()).
  */
 #ifndef FSIM_KERNEL_OBSERVE_H
 #define FSIM_KERNEL_OBSERVE_H
@@ -34,7 +34,11 @@ struct kx_obs_page {
 
 struct kx_chunk {
 	int proc;
+	pid_t pid;		/* whose pagemap was read */
 	uint64_t base;		/* PMD-aligned address */
+	unsigned long epoch;	/* when it was observed */
+	uint64_t raw[KX_CHUNK_NR];	/* the pagemap entries then */
+	bool huge[KX_CHUNK_NR];	/* PMD-mapped then */
 	struct kx_obs_page pg[KX_CHUNK_NR];
 };
 
@@ -54,11 +58,13 @@ struct kx_observe {
 	const pid_t *pids;		/* per scenario process; 0: gone */
 	int kpageflags_fd;
 	struct exec_observer ops;
-	/* chunk cache, emptied by kx_observe_invalidate() */
+	/* chunks observed so far; current if their epoch is ob->epoch */
 	struct kx_chunk **chunks;
 	int nr_chunks, cap_chunks;
 	int *index;			/* hash: chunk number + 1, 0 free */
 	size_t index_cap;
+	unsigned long epoch;		/* statements run */
+	bool reuse_ok;			/* the last one split no folio */
 	/* the last large folio looked up: frames [fol_head, +fol_nr) */
 	uint64_t fol_head, fol_nr;
 	struct kx_span *spans;
@@ -77,8 +83,14 @@ struct kx_observe {
 struct kx_observe *kx_observe_new(const struct scn_scenario *s,
 				  const pid_t *pids, char *err, size_t len);
 void kx_observe_free(struct kx_observe *ob);
-/* The state may have changed: forget every cached observation. */
-void kx_observe_invalidate(struct kx_observe *ob);
+/*
+ * A statement ran: every observation is to be made again.  @reuse_ok: the
+ * statement cannot have split a folio in place or made a page KSM without
+ * moving it (no shrink, khugepaged, ksm, set, nor a madvise that touches
+ * pages), so a chunk whose pagemap entries did not change keeps its folio
+ * orders and flags.
+ */
+void kx_observe_invalidate(struct kx_observe *ob, bool reuse_ok);
 /* Take the vmstat baseline (deltas are from now).  0, or -1 with @err. */
 int kx_observe_baseline(struct kx_observe *ob, char *err, size_t len);
 /* The chunk holding @addr in @proc (filled on first use), or NULL. */
