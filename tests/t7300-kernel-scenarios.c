@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Every scenario under tests/scenarios/ (recursively, in sorted order; or
+ * under $FOLIOSIM_SCENARIOS) on the live kernel, two TAP lines each:
+ *  - "kernel: FILE": every expectation that applies to the kernel holds
+ *    and no data is lost;
+ *  - "diff: FILE": model and kernel agree after every statement (the first
+ *    difference is printed as diagnostics otherwise).
+ * Each run is a child process of its own (a crash or a hang of one
+ * scenario costs one line, and the guard of the child undoes its run).
+ * On a kernel that maps no zero page, a scenario whose first difference
+ * is a zero page of the model is skipped with that reason.  Without root,
+ * THP or tracefs every line is skipped; kernel test binaries take turns
+ * on KX_TEST_LOCK.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/diff.h"
+#include "kernel/exec_kernel.h"
+#include "kernel/guard.h"
+#include "lib/tap.h"
+
+#define SCENARIO_DIR	"tests/scenarios"
+#define TIMEOUT_S	300	/* one run of one scenario */
+#define ZERO_FLAG	16	/* diff child: the difference is a zero page */
+
+/* End sanitizer reports with abort(), so that the guard undoes the run. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "abort_on_error=1";
+}
+
+/* {========== the scenario files ==========} */
+
+struct file_list {
+	char **v;
+	int n, cap;
+};
+
+static int add_file(struct file_list *l, const char *path)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 64;
+		char **v = realloc(l->v, (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(path);
+	return l->v[l->n] ? (l->n++, 0) : -1;
+}
+
+static bool is_fsim(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && !strcmp(name + n - 5, ".fsim");
+}
+
+static void find_files(struct file_list *l, const char *dir)
+{
+	struct dirent *de;
+	char path[4096];
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path) || stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			find_files(l, path);
+		else if (S_ISREG(st.st_mode) && is_fsim(de->d_name))
+			add_file(l, path);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* {========== one run in a child ==========} */
+
+static struct kx_guard *open_guard(FILE *out)
+{
+	struct kx_guard *g;
+	char err[512];
+	int i;
+
+	for (i = 0; i < 120; i++) {
+		if (!kx_guard_open(&g, err, sizeof(err)))
+			return g;
+		if (!strstr(err, "holds"))
+			break;
+		sleep(1);
+	}
+	fprintf(out, "kx_guard_open: %s\n", err);
+	return NULL;
+}
+
+static void print_failures(FILE *out, const struct scn_scenario *s,
+			   const struct exec_result *r)
+{
+	int i;
+
+	for (i = 0; i < r->nr_expects; i++)
+		if (!r->expects[i].passed)
+			fprintf(out, "%s:%d: %s: got %s\n", s->path,
+				s->ops[r->expects[i].op].line,
+				s->ops[r->expects[i].op].text,
+				r->expects[i].got);
+	if (r->error[0])
+		fprintf(out, "%s\n", r->error);
+}
+
+/* The child's work; its exit status. */
+static int child_run(const char *path, bool diff, FILE *out)
+{
+	struct kx_diff_verdict v = { -1, false };
+	struct kx_diff_opts o = { .out = out, .verdict = &v };
+	struct scn_scenario s;
+	struct exec_result r;
+	struct kx_guard *g;
+	char err[512];
+	int st;
+
+	if (scn_parse_file(path, &s, err, sizeof(err))) {
+		fprintf(out, "%s\n", err);
+		return EXEC_BAD_INPUT;
+	}
+	g = open_guard(out);
+	if (!g)
+		return EXEC_CANNOT_RUN;
+	if (diff) {
+		st = kx_diff(&s, g, &o);
+		if (st == EXEC_FAILED && v.zero_vs_present)
+			st |= ZERO_FLAG;
+	} else {
+		st = (int)exec_kernel(&s, g, NULL, &r);
+		if (st != EXEC_OK)
+			print_failures(out, &s, &r);
+		exec_result_free(&r);
+	}
+	if (kx_guard_close(g) && st == EXEC_OK)
+		st = EXEC_CANNOT_RUN;
+	scn_free(&s);
+	return st;
+}
+
+static char *read_all(int fd, pid_t pid)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	time_t deadline = time(NULL) + TIMEOUT_S;
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	while (buf) {
+		if (len + 1024 > cap) {
+			char *b = realloc(buf, cap *= 2);
+
+			if (!b)
+				break;
+			buf = b;
+		}
+		if (poll(&p, 1, 1000) == 0) {
+			if (time(NULL) < deadline)
+				continue;
+			kill(pid, SIGTERM);	/* its guard undoes the run */
+			len += (size_t)snprintf(buf + len, cap - len,
+						"timed out after %d s\n",
+						TIMEOUT_S);
+			break;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			break;
+		if (n > 0)
+			len += (size_t)n;
+	}
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* Run @path on the kernel (or diff it) in a child; its status, output. */
+static int run_child(const char *path, bool diff, char **text)
+{
+	int pfd[2], ws = 0;
+	pid_t pid;
+
+	*text = NULL;
+	if (pipe(pfd))
+		return EXEC_CANNOT_RUN;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		FILE *out;
+		int st;
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		close(pfd[0]);
+		out = fdopen(pfd[1], "w");
+		st = out ? child_run(path, diff, out) : EXEC_CANNOT_RUN;
+		if (out)
+			fclose(out);
+		_exit(st);
+	}
+	close(pfd[1]);
+	*text = read_all(pfd[0], pid);
+	close(pfd[0]);
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return WEXITSTATUS(ws);
+}
+
+/* {========== TAP ==========} */
+
+static void diagnostics(const char *text)
+{
+	const char *p = text, *nl;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		printf("# %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* What went wrong in a run, as TAP diagnostics. */
+static void explain(int st, const char *text)
+{
+	diagnostics(text);
+	if (st >= 128)
+		printf("# the run died of signal %d\n", st - 128);
+}
+
+static const char no_zero_page[] =
+	"this kernel maps no zero page (pvm_no_zero_page=Y) and the "
+	"scenario reads untouched pages";
+
+static void test_file(const char *path, bool nozero)
+{
+	char *dtext, *ktext;
+	int dst = run_child(path, true, &dtext);
+	int kst = run_child(path, false, &ktext);
+	bool zero = nozero && dst == (EXEC_FAILED | ZERO_FLAG);
+
+	if (kst && zero) {
+		tap_skip(no_zero_page, "kernel: %s", path);
+	} else {
+		if (kst)
+			explain(kst, ktext);
+		tap_run(kst == 0, "kernel: %s", path);
+	}
+	if (zero) {
+		tap_skip(no_zero_page, "diff: %s", path);
+	} else {
+		if (dst)
+			explain(dst, dtext);
+		tap_run(dst == 0, "diff: %s", path);
+	}
+	free(dtext);
+	free(ktext);
+}
+
+static int serialize(void)
+{
+	int fd;
+
+	mkdir(KX_RUN_DIR, 0755);
+	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		flock(fd, LOCK_EX);
+	return fd;
+}
+
+int main(void)
+{
+	const char *dir = getenv("FOLIOSIM_SCENARIOS");
+	struct file_list l = { 0 };
+	char why[256];
+	int i, lock = -1;
+	bool can = true;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	find_files(&l, dir ? dir : SCENARIO_DIR);
+	qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_str);
+	if (!l.n)
+		tap_skip("no scenario files", "%s", dir ? dir : SCENARIO_DIR);
+	if (exec_kernel_check(why, sizeof(why)))
+		can = false;
+	else
+		lock = serialize();
+	if (can && kx_restore_saved(-1, why, sizeof(why)) < 0)
+		printf("# kx_restore_saved: %s\n", why);
+	for (i = 0; i < l.n; i++) {
+		if (can) {
+			test_file(l.v[i], exec_kernel_no_zero_page());
+		} else {
+			tap_skip(why, "kernel: %s", l.v[i]);
+			tap_skip(why, "diff: %s", l.v[i]);
+		}
+		free(l.v[i]);
+	}
+	free(l.v);
+	if (lock >= 0)
+		close(lock);
+	return tap_done();
+}
