@@ -189,7 +189,8 @@ void fsim_mm_smaps(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
-unsigned long fsim_anon_bytes(struct fsim_machine *m)
+/* RAM held by anonymous folios of at least @min_order. */
+static unsigned long anon_bytes(struct fsim_machine *m, unsigned int min_order)
 {
 	pfn_t pfn;
 	unsigned long pages = 0;
@@ -198,14 +199,21 @@ unsigned long fsim_anon_bytes(struct fsim_machine *m)
 		struct page *page = &m->phys.pages[pfn];
 		long nr = 1L << page_order(page);
 
-		if ((page->flags & PG_allocated) && (page->flags & PG_anon))
+		if ((page->flags & PG_allocated) && (page->flags & PG_anon) &&
+		    page_order(page) >= min_order)
 			pages += (unsigned long)nr;
 		pfn += (pfn_t)nr;
 	}
 	return pages << PAGE_SHIFT;
 }
 
+unsigned long fsim_anon_bytes(struct fsim_machine *m)
+{
+	return anon_bytes(m, 0);
+}
+
+/* RAM held by PMD-sized anonymous folios, however they are mapped. */
 unsigned long fsim_thp_bytes(struct fsim_machine *m)
 {
-	return (unsigned long)m->ev[NR_ANON_THPS] * PMD_SIZE;
+	return anon_bytes(m, HPAGE_PMD_ORDER);
 }

@@ -116,6 +116,7 @@ void fsim_mm_smaps(struct fsim_machine *m, struct mm_struct *mm,
 		   struct fsim_smaps *out);
 /* RAM held by anonymous folios, including unmapped parts of large ones. */
 unsigned long fsim_anon_bytes(struct fsim_machine *m);
+/* ... by PMD-sized ones (mapped by PMD or by PTEs). */
 unsigned long fsim_thp_bytes(struct fsim_machine *m);
 
 /*

@@ -35,6 +35,9 @@ struct thp_settings {
 	long ksm_sleep_millisecs;
 	long ksm_run;
 	long ksm_merge_across_nodes;
+	long zero_page;			/* model/zero_page: 0 = the kernel
+					   forbids the zero page
+					   (mm_forbids_zeropage()) */
 	uint64_t ram_bytes;		/* model/ram */
 	uint64_t swap_bytes;		/* model/swap */
 };

@@ -283,7 +283,7 @@ int split_folio_to_order(struct fsim_machine *m, struct folio *folio,
 			extra ? 1 << new_order : 0;
 	for (k = 0; k < n; k++)
 		remap_page(m, &maps[k], m->profile->underused_shrinker &&
-					       !new_order);
+					       m->set.zero_page && !new_order);
 	free(maps);
 	for (i = 0; i < nr_pieces; i++) {
 		struct folio *piece = pfn_folio(&m->phys,
@@ -353,14 +353,19 @@ unsigned long deferred_split_scan(struct fsim_machine *m,
 				continue;	/* considered used */
 			underused = true;
 		}
-		folio_clear(folio, PG_partially_mapped);
+		/*
+		 * The flag stays set while the folio is split, as on the
+		 * kernel's private list: unmapping it must not count it as
+		 * newly partially mapped.
+		 */
 		if (!split_folio_to_order(m, folio, 0)) {
 			split++;
 			if (underused)
 				count_vm_event(m, THP_UNDERUSED_SPLIT_PAGE);
 		} else if (partial) {
 			/* back on the queue, still flagged, not counted again */
-			deferred_list_add(ph, folio);
+			if (!folio_test(folio, PG_deferred))
+				deferred_list_add(ph, folio);
 			folio_set(folio, PG_partially_mapped);
 		}
 	}
