@@ -251,7 +251,7 @@ static char *pmd_map(const struct scn_scenario *s,
 	int p, g;
 
 	for (g = 0; g < s->nr_regions; g++)
-		n += s->regions[g].size / SCN_PMD_SIZE + 1;
+		n += (s->regions[g].size + SCN_PMD_SIZE - 1) / SCN_PMD_SIZE + 1;
 	map = malloc(n * (size_t)s->nr_procs + 1);
 	if (!map)
 		return NULL;

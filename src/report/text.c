@@ -168,7 +168,7 @@ static void text_memory(FILE *f, const struct exec_result *rs, int nr,
 	for (k = 0; k < nr; k++)
 		row_cell(&row, "%llu", (unsigned long long)rs[k].anon_kb);
 	row_print(f, &row, o);
-	row_init(&row, "  RAM in PMD THPs KiB");
+	row_init(&row, "  RAM in PMD-size folios KiB");
 	for (k = 0; k < nr; k++)
 		row_cell(&row, "%llu", (unsigned long long)rs[k].thp_kb);
 	row_print(f, &row, o);
