@@ -49,6 +49,16 @@ int kx_gate_close(struct kx_guard *g, struct kx_khugepaged *kh, char *err,
  */
 int kx_khugepaged_settle(struct kx_khugepaged *kh, char *err, size_t len);
 /*
+ * Write a THP 'enabled' file (top level or per size).  If that starts
+ * khugepaged, the new thread scans at once, outside any 'khugepaged'
+ * statement; so while it does, pages_to_scan is 1: its first pass stops
+ * after one PMD, which is the keeper's (registered before any scenario
+ * mm, with its THP in its lowest eligible VMA).  Returns once the thread
+ * sleeps.  0, or -1 with @err.
+ */
+int kx_set_enabled(struct kx_guard *g, struct kx_khugepaged *kh,
+		   const char *path, const char *value, char *err, size_t len);
+/*
  * 'khugepaged N', as the model's khugepaged_run(): passes until full_scans
  * grew by at least N + 1 since the start and by at least 2 since
  * pages_collapsed last changed.  @passes (may be NULL) gets the number of

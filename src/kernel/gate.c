@@ -207,56 +207,98 @@ int kx_khugepaged_settle(struct kx_khugepaged *kh, char *err, size_t len)
 	return pid ? wait_idle(kh, pid, NULL, SETTLE_TIMEOUT_MS, err, len) : 0;
 }
 
+int kx_set_enabled(struct kx_guard *g, struct kx_khugepaged *kh,
+		   const char *path, const char *value, char *err, size_t len)
+{
+	char pages[32];
+	int ret;
+
+	if (find_thread(kh))
+		return kx_set(g, path, value, err, len);
+	if (kx_get("khugepaged/pages_to_scan", pages, sizeof(pages), err,
+		   len) ||
+	    kx_set(g, "khugepaged/pages_to_scan", "1", err, len))
+		return -1;
+	ret = kx_set(g, path, value, err, len);
+	if (!ret)
+		ret = kx_khugepaged_settle(kh, err, len);
+	if (kx_set(g, "khugepaged/pages_to_scan", pages, ret ? NULL : err,
+		   ret ? 0 : len))
+		ret = -1;
+	return ret;
+}
+
+/* Where 'khugepaged N' stands, as the model's khugepaged_run() keeps it. */
+struct kh_progress {
+	long n;				/* the N of the statement */
+	unsigned long start;		/* full_scans when it began */
+	unsigned long quiet_since;	/* full_scans at the last collapse */
+	unsigned long collapsed;	/* pages_collapsed then */
+	unsigned long last;		/* full_scans after the last pass */
+	long passes, stalled;		/* passes, and those without a scan */
+};
+
+static int read_progress(struct kh_counters *c, char *err, size_t len)
+{
+	if (!read_counters(c))
+		return 0;
+	snprintf(err, len, "cannot read %sfull_scans", KH_DIR);
+	return -1;
+}
+
+/*
+ * Account one pass.  Return: 1 when N + 1 full scans are done and two
+ * full scans collapsed nothing, 0 to go on, -1 (with @err) when
+ * khugepaged makes no progress at all.
+ */
+static int pass_done(struct kh_progress *p, const struct kh_counters *c,
+		     char *err, size_t len)
+{
+	p->passes++;
+	p->stalled = c->full_scans == p->last ? p->stalled + 1 : 0;
+	p->last = c->full_scans;
+	if (p->stalled == KX_STALL_PASSES) {
+		snprintf(err, len, "khugepaged %ld: no full scan in %d passes "
+			 "(is no mm registered?)", p->n, KX_STALL_PASSES);
+		return -1;
+	}
+	if (c->pages_collapsed != p->collapsed) {
+		p->collapsed = c->pages_collapsed;
+		p->quiet_since = c->full_scans;
+	}
+	return c->full_scans - p->start >= (unsigned long)p->n + 1 &&
+	       c->full_scans - p->quiet_since >= 2;
+}
+
 int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
 		      long *passes, char *err, size_t len)
 {
 	uint64_t deadline = kx_now_ms() + KX_KHUGEPAGED_TIMEOUT_MS;
-	unsigned long start, quiet_since, collapsed, last;
+	struct kh_progress p = { .n = n < 1 ? 1 : n };
 	struct kh_counters c;
-	long done = 0, stalled = 0;
+	int done = 0;
 	pid_t pid;
 
-	if (n < 1)
-		n = 1;
-	if (read_counters(&c)) {
-		snprintf(err, len, "cannot read %sfull_scans", KH_DIR);
+	if (read_progress(&c, err, len))
 		return -1;
-	}
-	start = quiet_since = last = c.full_scans;
-	collapsed = c.pages_collapsed;
-	while ((pid = find_thread(kh))) {
-		long left = (long)(deadline - kx_now_ms());
-
+	p.start = p.quiet_since = p.last = c.full_scans;
+	p.collapsed = c.pages_collapsed;
+	while (!done && (pid = find_thread(kh))) {
 		if (kx_now_ms() > deadline) {
 			snprintf(err, len, "khugepaged %ld: no fixpoint after "
-				 "%ld passes in %d s", n, done,
+				 "%ld passes in %d s", p.n, p.passes,
 				 KX_KHUGEPAGED_TIMEOUT_MS / 1000);
 			return -1;
 		}
-		if (one_pass(g, kh, pid, left, err, len))
+		if (one_pass(g, kh, pid, (long)(deadline - kx_now_ms()), err,
+			     len) ||
+		    read_progress(&c, err, len))
 			return -1;
-		if (read_counters(&c)) {
-			snprintf(err, len, "cannot read %sfull_scans", KH_DIR);
+		done = pass_done(&p, &c, err, len);
+		if (done < 0)
 			return -1;
-		}
-		done++;
-		stalled = c.full_scans == last ? stalled + 1 : 0;
-		last = c.full_scans;
-		if (stalled == KX_STALL_PASSES) {
-			snprintf(err, len, "khugepaged %ld: no full scan in %d "
-				 "passes (is no mm registered?)", n,
-				 KX_STALL_PASSES);
-			return -1;
-		}
-		if (c.pages_collapsed != collapsed) {
-			collapsed = c.pages_collapsed;
-			quiet_since = c.full_scans;
-		}
-		if (c.full_scans - start >= (unsigned long)n + 1 &&
-		    c.full_scans - quiet_since >= 2)
-			break;
 	}
 	if (passes)
-		*passes = done;
+		*passes = p.passes;
 	return 0;
 }

@@ -285,10 +285,11 @@ enum exec_status kexec_set(struct kernel_run *x, const struct scn_op *op)
 {
 	if (!strncmp(op->path, "model/", 6) || gate_owned(op->path))
 		return EXEC_OK;
-	if (kx_set(x->g, op->path, op->setval, x->err, sizeof(x->err)))
+	if (is_enabled_file(op->path) ?
+		    kx_set_enabled(x->g, &x->kh, op->path, op->setval, x->err,
+				   sizeof(x->err)) :
+		    kx_set(x->g, op->path, op->setval, x->err,
+			   sizeof(x->err)))
 		return kexec_error(x, op, EXEC_BAD_INPUT, "%s", x->err);
-	if (is_enabled_file(op->path) &&
-	    kx_khugepaged_settle(&x->kh, x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
 	return EXEC_OK;
 }
