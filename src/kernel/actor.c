@@ -6,6 +6,7 @@
  * with the guard, so a run that dies still takes its actors with it.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,20 @@ static int remember(struct kx_actors *a, pid_t pid)
 	return 0;
 }
 
+/* The lowest CPU the controller may run on (actors inherit its mask). */
+static int first_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	return 0;
+}
+
 static int area_init(struct kx_actors *a, int nr, char *err, size_t len)
 {
 	size_t sz = sizeof(*a->area) + (size_t)nr * sizeof(struct kx_slot);
@@ -64,6 +79,7 @@ static int area_init(struct kx_actors *a, int nr, char *err, size_t len)
 	}
 	a->area->ctrl = getpid();
 	a->area->ctrl_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	a->area->cpu = first_cpu();
 	a->area->nr_slots = nr;
 	for (i = 0; i < nr; i++)
 		if (sem_init(&a->area->slot[i].req, 1, 0) ||

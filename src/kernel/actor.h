@@ -9,7 +9,10 @@
  *
  * An actor never allocates after it starts serving and has
  * MADV_NOHUGEPAGE on every mapping it inherited, so only the scenario's
- * regions can hold THPs or be collapsed.  A spawned actor dies with the
+ * regions can hold THPs or be collapsed.  All actors run on one CPU, so
+ * that the per-CPU LRU batches holding pages they just faulted are the
+ * ones a madvise drains (MADV_PAGEOUT, MADV_COLD call lru_add_drain()).
+ * A spawned actor dies with the
  * controller (PR_SET_PDEATHSIG); a forked one (whose parent is another
  * actor) polls a pidfd of the controller while it waits.
  */
@@ -62,6 +65,7 @@ struct kx_slot {
 struct kx_area {
 	pid_t ctrl;		/* the controller */
 	int ctrl_pidfd;		/* readable once the controller is gone */
+	int cpu;		/* every actor runs on this CPU only */
 	int nr_slots;
 	struct kx_slot slot[];
 };

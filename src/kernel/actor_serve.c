@@ -3,13 +3,15 @@
  * The actor side: a process that serves one slot of the command area.  It
  * first puts MADV_NOHUGEPAGE on every mapping it inherited (and clears the
  * controller's PR_SET_THP_DISABLE), so that only the scenario's regions
- * can hold THPs, then loops: wait for a command, run it, answer.  After
- * the setup it never allocates.  Faults on unmapped or read-only pages are
- * caught and answered as EFAULT.
+ * can hold THPs, and pins itself to the actors' CPU; then it loops: wait
+ * for a command, run it, answer.  After the setup it never allocates.
+ * Faults on unmapped or read-only pages are caught and answered as
+ * EFAULT.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
@@ -285,12 +287,22 @@ static int do_fork(struct kx_cmd *c)
 	return -1;
 }
 
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 void kx_actor_serve(struct kx_area *area, int slot)
 {
 	/* twice: a VMA merged while the first pass read the maps is caught */
 	nohugepage_all();
 	nohugepage_all();
 	prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+	pin_cpu(area->cpu);
 	setup_signals();
 	for (;;) {
 		struct kx_slot *sl = &area->slot[slot];
