@@ -248,7 +248,8 @@ int explore_run(const struct explore_opts *o, struct explore_result *r)
 	}
 	if (o->progress)
 		fputc('\n', stderr);
-	qsort(r->v, (size_t)r->nr, sizeof(*r->v), cmp_findings);
+	if (r->nr)
+		qsort(r->v, (size_t)r->nr, sizeof(*r->v), cmp_findings);
 	r->seconds = now() - start;
 	pthread_mutex_destroy(&b.lock);
 	free(b.slots);

@@ -152,7 +152,8 @@ int explore_merge(const char *const *dirs, int nr, const char *out_dir,
 		}
 		closedir(d);
 	}
-	qsort(r.v, (size_t)r.nr, sizeof(*r.v), cmp_cost);
+	if (r.nr)
+		qsort(r.v, (size_t)r.nr, sizeof(*r.v), cmp_cost);
 	st = explore_write(&o, &r);
 	explore_print_summary(stdout, &o, &r, json);
 	explore_result_free(&r);
