@@ -11,6 +11,12 @@
  * with khugepaged.  The caller opens the guard before the first run and
  * closes it after the last; each run leaves no process behind, and the
  * guard puts every setting back.
+ *
+ * 'set' writes the sysfs file, except model/ paths and the files the
+ * executor owns, which it ignores as the model does: the two khugepaged
+ * sleeps (the gate) and ksm/run ('ksm N').  An 'enabled' write that
+ * starts khugepaged has the new thread's immediate first pass scan only
+ * the keeper (see kx_set_enabled()).
  */
 #ifndef FSIM_KERNEL_EXEC_KERNEL_H
 #define FSIM_KERNEL_EXEC_KERNEL_H
@@ -54,8 +60,12 @@ int exec_kernel_check(char *err, size_t len);
  *
  * Sets the default tunables, opens the trace instance, sets up swap if
  * the scenario pages out, starts the keeper and closes the khugepaged
- * gate.  Return: 0; or -1 with r->status and r->error set (nothing is
- * left running; do not step or finish the run).
+ * gate.  The run's finish() fills the final summary and ends every
+ * process of the run, but leaves the guard open.  Either way @r is freed
+ * with exec_result_free().
+ *
+ * Return: 0; or -1 with r->status and r->error set (nothing is left
+ * running; do not step or finish the run).
  */
 int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 		      const struct exec_kernel_opts *o, struct exec_result *r,
