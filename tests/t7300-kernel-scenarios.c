@@ -8,8 +8,9 @@
  *    difference is printed as diagnostics otherwise).
  * Each run is a child process of its own (a crash or a hang of one
  * scenario costs one line, and the guard of the child undoes its run).
- * On a kernel that maps no zero page, a scenario whose first difference
- * is a zero page of the model is skipped with that reason.  Without root,
+ * On a kernel booted with pvm_no_zero_page=1 (no zero page at faults, but
+ * still at THP splits), a scenario whose first difference is a zero page
+ * is skipped with that reason.  Without root,
  * THP or tracefs every line is skipped; kernel test binaries take turns
  * on KX_TEST_LOCK.
  */
@@ -164,7 +165,7 @@ static int child_run(const char *path, bool diff, FILE *out)
 		return EXEC_CANNOT_RUN;
 	if (diff) {
 		st = kx_diff(&s, g, &o);
-		if (st == EXEC_FAILED && v.zero_vs_present)
+		if (st == EXEC_FAILED && v.zero_page)
 			st |= ZERO_FLAG;
 	} else {
 		st = (int)exec_kernel(&s, g, NULL, &r);
@@ -294,8 +295,8 @@ static void explain(int st, const char *text)
 }
 
 static const char no_zero_page[] =
-	"this kernel maps no zero page (pvm_no_zero_page=Y) and the "
-	"scenario reads untouched pages";
+	"zero pages differ on a kernel booted with pvm_no_zero_page=1 "
+	"(no zero page at faults, one at THP splits)";
 
 /* Statements in @path, or -1 if it does not parse. */
 static int nr_ops(const char *path)

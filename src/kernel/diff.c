@@ -172,13 +172,13 @@ static bool compare_pages(struct kx_diff *d)
 	int p;
 
 	d->alive_bad = false;
-	d->zero_vs_present = false;
+	d->zero_page = false;
 	for (p = 0; p < d->s->nr_procs; p++)
 		d->alive_bad |= d->m.alive[p] != d->k.alive[p];
 	for (i = 0; i < n; i++) {
 		d->bad[i] = page_diff(&d->m.pg[i], &d->k.pg[i]);
-		d->zero_vs_present |= d->m.pg[i].state == OBS_ZERO &&
-				      d->k.pg[i].state == OBS_PRESENT;
+		d->zero_page |= d->bad[i] && (d->m.pg[i].state == OBS_ZERO ||
+					      d->k.pg[i].state == OBS_ZERO);
 		if (!d->bad[i] && d->m.label[i] != d->k.label[i])
 			d->bad[i] = D_SHARE;
 		any |= d->bad[i] != 0;
@@ -288,18 +288,25 @@ static int step_all(struct kx_diff *d, int *compared)
 			kx_diff_report(d, i);
 			if (d->o->verdict)
 				*d->o->verdict = (struct kx_diff_verdict){
-					i, d->zero_vs_present };
+					i, d->zero_page };
 			return EXEC_FAILED;
 		}
 	}
 	return EXEC_OK;
 }
 
+/* Model settings that make the model the kernel of this machine. */
+static const char *const no_zero_page[] = { "model/zero_page=0" };
+
 static int begin(struct kx_diff *d, struct kx_guard *g)
 {
 	/* the model keeps a pointer to its options for the whole run */
 	d->mo = (struct exec_model_opts){ .profile = d->o->profile,
 					  .shared_pred = -1 };
+	if (d->no_zero_page) {
+		d->mo.sets = no_zero_page;
+		d->mo.nr_sets = 1;
+	}
 	if (exec_model_begin(d->s, &d->mo, &d->m.r, &d->m.run)) {
 		fprintf(d->o->out, "%s\n", d->m.r.error);
 		return EXEC_CANNOT_RUN;
@@ -328,7 +335,8 @@ static void finish(struct kx_diff *d)
 int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 	    const struct kx_diff_opts *o)
 {
-	struct kx_diff d = { .s = s, .o = o };
+	struct kx_diff d = { .s = s, .o = o,
+			     .no_zero_page = exec_kernel_no_zero_page() };
 	int st, compared = 0;
 
 	if (o->verdict)
@@ -343,8 +351,10 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 		st = step_all(&d, &compared);
 	if (st == EXEC_OK)
 		fprintf(o->out, "%s: %s and kernel %s agree after every "
-			"statement (%d compared)\n", s->path, d.m.name,
-			d.k.r.release, compared);
+			"statement (%d compared%s)\n", s->path, d.m.name,
+			d.k.r.release, compared,
+			d.no_zero_page ? "; model/zero_page=0 as this kernel "
+					 "maps no zero page" : "");
 	finish(&d);
 	diff_free(&d);
 	return st;

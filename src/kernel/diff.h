@@ -15,6 +15,10 @@
  *    (the kernel counts them once per pass, and its passes are paced
  *    differently);
  *  - the success of MADV_COLLAPSE.
+ *
+ * The model is made this machine's kernel where they differ by
+ * configuration: on a kernel that maps no zero page (pvm_no_zero_page)
+ * it runs with model/zero_page=0.
  */
 #ifndef FSIM_KERNEL_DIFF_H
 #define FSIM_KERNEL_DIFF_H
@@ -29,9 +33,8 @@ struct kx_guard;
 /* What the first difference was, for callers that classify it. */
 struct kx_diff_verdict {
 	int op;			/* the statement after which, or -1 */
-	/* some page is the zero page on the model, a page of its own on
-	 * the kernel (a kernel that maps no zero page) */
-	bool zero_vs_present;
+	/* a page that differs is the zero page on one side */
+	bool zero_page;
 };
 
 struct kx_diff_opts {

@@ -268,9 +268,9 @@ void kx_diff_report(struct kx_diff *d, int op)
 	if (more)
 		fprintf(d->o->out, "  ... and %d more regions differ\n", more);
 	report_counters(d, op);
-	if (d->zero_vs_present && exec_kernel_no_zero_page())
-		fprintf(d->o->out, "  note: this kernel maps no zero page "
-			"(kernel.pvm_no_zero_page=Y): a read fault allocates "
-			"a page\n");
+	if (d->no_zero_page)
+		fprintf(d->o->out, "  note: this kernel maps no zero page at "
+			"faults (kernel.pvm_no_zero_page=Y); the model ran "
+			"with model/zero_page=0\n");
 	free(shown);
 }

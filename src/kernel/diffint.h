@@ -37,6 +37,7 @@ struct dside {
 struct kx_diff {
 	const struct scn_scenario *s;
 	const struct kx_diff_opts *o;
+	bool no_zero_page;	/* the kernel has none: neither has the model */
 	struct exec_model_opts mo;
 	struct kx_span *spans;
 	int nr_spans;
@@ -47,7 +48,7 @@ struct kx_diff {
 	int64_t *vm_m, *vm_k;	/* per exec_vmstat_names */
 	bool *vm_bad;
 	bool alive_bad, collapse_bad;
-	bool zero_vs_present;	/* model zero page, kernel own page */
+	bool zero_page;		/* a differing page is a zero page */
 };
 
 /* The union index of @addr, or -1 if it lies in no region. */
