@@ -268,7 +268,7 @@ void kx_diff_report(struct kx_diff *d, int op)
 	if (more)
 		fprintf(d->o->out, "  ... and %d more regions differ\n", more);
 	report_counters(d, op);
-	if (d->no_zero_page)
+	if (d->no_zero_page && d->zero_page)
 		fprintf(d->o->out, "  note: this kernel maps no zero page at "
 			"faults (kernel.pvm_no_zero_page=Y); the model ran "
 			"with model/zero_page=0\n");
