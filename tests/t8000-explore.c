@@ -193,6 +193,32 @@ static bool test_reproducers_pin_their_difference(void)
 	return true;
 }
 
+/*
+ * The bounded exhaustive mode covers 8^K sequences, every one valid, and
+ * with max_ptes_shared=0 depth 3 already finds v6.10 holding more RAM.
+ */
+static bool test_exhaustive_mode(void)
+{
+	static const char *const sets[] = { "khugepaged/max_ptes_shared=0" };
+	struct explore_result r;
+	struct explore_opts o;
+	int i;
+	bool found = false;
+
+	opts(&o, sets, 1);
+	o.exhaustive = 3;
+	o.runs = exp_exhaustive_runs(3);
+	CHECK_INT(o.runs, ==, 512);
+	CHECK(!explore_run(&o, &r));
+	CHECK_INT(r.runs_done, ==, 512);
+	CHECK_INT(r.generated_invalid, ==, 0);
+	for (i = 0; i < r.nr; i++)
+		found |= r.v[i].cls == EXP_EXTRA_RAM && r.v[i].b == 0;
+	CHECK(found);
+	explore_result_free(&r);
+	return true;
+}
+
 int main(void)
 {
 	TEST(test_generated_scenarios_are_valid(),
@@ -205,5 +231,7 @@ int main(void)
 	     "with max_ptes_shared=0 it finds v6.10 holding >= 1 MiB more");
 	TEST(test_reproducers_pin_their_difference(),
 	     "each shrunk reproducer still differs between the two profiles");
+	TEST(test_exhaustive_mode(),
+	     "the exhaustive mode runs all 8^3 sequences and finds v6.10 waste");
 	return tap_done();
 }

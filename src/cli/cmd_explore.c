@@ -107,6 +107,10 @@ static int parse_opt(struct explore_opts *o, int argc, char **argv, int *i)
 		if (!v || !strchr(v, '='))
 			return cli_error("--set needs PATH=VALUE");
 		o->sets[o->nr_sets++] = v;
+	} else if (!strcmp(a, "--exhaustive")) {
+		st = parse_long(a, v, 1, 8, &n);
+		o->exhaustive = (int)n;
+		o->runs = exp_exhaustive_runs(o->exhaustive);
 	} else if (!strcmp(a, "--max-procs")) {
 		st = parse_long(a, v, 1, 8, &n);
 		o->max_procs = (int)n;

@@ -35,7 +35,7 @@ static const char explore_usage[] =
 	"                        [--runs N | --time SECONDS] [-j THREADS]\n"
 	"                        [--shard K/N] [--set PATH=VALUE]...\n"
 	"                        [--max-procs P] [--max-pmds R] [--max-ops K]\n"
-	"                        [--out DIR] [--json]\n"
+	"                        [--exhaustive K] [--out DIR] [--json]\n"
 	"       foliosim explore --merge DIR... [--out DIR] [--json]\n"
 	"\n"
 	"Generate random scenarios from a seed, run each under every profile\n"
@@ -48,7 +48,9 @@ static const char explore_usage[] =
 	"--runs 1000 -j 1 --max-procs 3 --max-pmds 2 --max-ops 12.\n"
 	"With --runs the findings do not depend on -j; --shard K/N takes the\n"
 	"runs i with i %% N == K, so N machines can share one search and\n"
-	"--merge combines their DIRs.\n";
+	"--merge combines their DIRs.  --exhaustive K runs every sequence of\n"
+	"K statements from a small alphabet (fork, dontneed of halves, CoW of\n"
+	"page 0, pageout, exit, khugepaged) after one written THP: 8^K runs.\n";
 
 static const char kernel_usage[] =
 	"usage: foliosim kernel FILE... [--json] [--trace]\n"

@@ -74,6 +74,8 @@ struct exec_model_opts;
 /* "v6.18", "v6.18:likely" or "exact" as model options; -1 if unknown. */
 int exp_profile_opts(const char *name, struct exec_model_opts *mo,
 		     char *buf, size_t len);
+/* Runs of the bounded exhaustive mode of @depth statements. */
+long exp_exhaustive_runs(int depth);
 /* Generator: scenario text for run @run of @o->seed (caller frees). */
 char *exp_generate(const struct explore_opts *o, long run);
 /* Run @text under every profile; false if it does not parse or run. */

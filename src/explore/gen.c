@@ -270,11 +270,82 @@ static void gen_statement(struct gen *g)
 		gen_access(g, p, true);
 }
 
+/*
+ * The bounded exhaustive mode: a fixed start (one process with one
+ * advised, fully written 2 MiB region) followed by o->exhaustive
+ * statements from a small alphabet; run i spells its statements with the
+ * base-EXH_ALPHABET digits of i, so the runs cover every sequence once.
+ */
+static const char *const exh_alphabet[] = {
+	"P0 fork P1\n",
+	"P1 madvise R0[0:256] dontneed\n",
+	"P0 madvise R0[256:512] dontneed\n",
+	"P0 write R0[0]\n",
+	"P1 write R0[511]\n",
+	"P0 madvise R0[0:1] pageout\n",
+	"P1 exit\n",
+	"khugepaged\n",
+};
+
+#define EXH_ALPHABET ((long)(sizeof(exh_alphabet) / sizeof(exh_alphabet[0])))
+
+long exp_exhaustive_runs(int depth)
+{
+	long n = 1;
+	int i;
+
+	for (i = 0; i < depth; i++)
+		n *= EXH_ALPHABET;
+	return n;
+}
+
+/* Statements about P1 are only valid once it was forked and until exit. */
+static char *generate_exhaustive(const struct explore_opts *o, long run)
+{
+	struct gen g = { .o = o };
+	bool child = false, forked = false;	/* names are used once */
+	int i;
+
+	g.cap = 1024;
+	g.buf = malloc(g.cap);
+	if (!g.buf)
+		return NULL;
+	g.buf[0] = 0;
+	emit(&g, "set model/ram 64M\nset model/swap 64M\n");
+	for (i = 0; i < o->nr_sets; i++) {
+		const char *eq = strchr(o->sets[i], '=');
+
+		if (eq)
+			emit(&g, "set %.*s %s\n", (int)(eq - o->sets[i]),
+			     o->sets[i], eq + 1);
+	}
+	emit(&g, "spawn P0\nP0 mmap R0 2M\nP0 madvise R0 hugepage\n"
+		 "P0 write R0\n");
+	for (i = 0; i < o->exhaustive; i++, run /= EXH_ALPHABET) {
+		const char *st = exh_alphabet[run % EXH_ALPHABET];
+
+		if (!strncmp(st, "P0 fork", 7)) {
+			if (forked)
+				continue;
+			child = forked = true;
+		} else if (!strncmp(st, "P1", 2) && !child) {
+			continue;
+		} else if (!strncmp(st, "P1 exit", 7)) {
+			child = false;
+		}
+		emit(&g, "%s", st);
+	}
+	emit(&g, "khugepaged\n");
+	return g.buf;
+}
+
 char *exp_generate(const struct explore_opts *o, long run)
 {
 	struct gen g = { .o = o };
 	int i, n;
 
+	if (o->exhaustive > 0)
+		return generate_exhaustive(o, run);
 	exp_rng_seed(&g.rng, o->seed, (uint64_t)run);
 	g.cap = 1024;
 	g.buf = malloc(g.cap);
