@@ -71,7 +71,7 @@ static bool test_set_and_clear(void)
 	clear(&m, 1000, 3000);		/* larger: rebuilt */
 	CHECK(same(&m));
 	for (i = 0; i < SPAN; i += 2)
-		set(&m, i, 0);		/* removal keeps probe runs intact */
+		set(&m, i, 0);		/* removals keep probe runs */
 	CHECK(same(&m));
 	kx_pat_free(m.p);
 	return true;

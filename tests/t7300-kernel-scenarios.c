@@ -36,7 +36,7 @@
 
 #define SCENARIO_DIR	"tests/scenarios"
 #define TIMEOUT_S	300	/* one run of one scenario */
-#define ZERO_FLAG	16	/* diff child: the difference is a zero page */
+#define ZERO_FLAG	16	/* diff child: a zero page differs */
 
 /*
  * Under AddressSanitizer the long scenarios (the kernel selftests'
@@ -198,7 +198,7 @@ static char *read_all(int fd, pid_t pid)
 		if (poll(&p, 1, 1000) == 0) {
 			if (time(NULL) < deadline)
 				continue;
-			kill(pid, SIGTERM);	/* its guard undoes the run */
+			kill(pid, SIGTERM);	/* its guard undoes it */
 			len += (size_t)snprintf(buf + len, cap - len,
 						"timed out after %d s\n",
 						TIMEOUT_S);

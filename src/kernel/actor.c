@@ -19,8 +19,8 @@
 #include "actor.h"
 #include "guard.h"
 
-#define CALL_TIMEOUT_MS	 300000	/* one command (MADV_COLLAPSE of GiBs...) */
-#define EXIT_TIMEOUT_MS	 60000	/* an exiting actor tears its mm down */
+#define CALL_TIMEOUT_MS	 300000	/* one command (collapse GiBs) */
+#define EXIT_TIMEOUT_MS	 60000	/* an exiting actor frees its mm */
 #define REAP_TIMEOUT_MS	 10000
 #define CALL_POLL_MS	 100
 

@@ -36,8 +36,8 @@ enum kx_cmd_op {
 	KX_CMD_MPROTECT,	/* addr, len, arg = writable (0 or 1) */
 	KX_CMD_MADVISE,		/* addr, len, arg = enum scn_advice */
 	KX_CMD_READ,		/* addr, npages; data = expected patterns */
-	KX_CMD_WRITE,		/* addr, npages; data = patterns to write */
-	KX_CMD_FORK,		/* the child serves slot 'slot'; ret = its pid */
+	KX_CMD_WRITE,		/* addr, npages; data = patterns */
+	KX_CMD_FORK,		/* the child serves 'slot'; ret = its pid */
 	KX_CMD_EXIT,		/* _exit(0); no answer */
 };
 
@@ -64,7 +64,7 @@ struct kx_slot {
 
 struct kx_area {
 	pid_t ctrl;		/* the controller */
-	int ctrl_pidfd;		/* readable once the controller is gone */
+	int ctrl_pidfd;		/* readable once the controller died */
 	int cpu;		/* every actor runs on this CPU only */
 	int nr_slots;
 	struct kx_slot slot[];

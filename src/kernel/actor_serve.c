@@ -29,7 +29,8 @@
 
 #define WORDS_PER_PAGE	512
 #define PAGE		4096UL
-#define WAIT_POLL_MS	200	/* how often a waiting actor checks the controller */
+/* how often a waiting actor checks that the controller is alive */
+#define WAIT_POLL_MS	200
 
 /*
  * Where a fault during a command returns to.  One actor is one

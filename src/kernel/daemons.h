@@ -26,12 +26,12 @@ struct kx_guard;
 
 #define KX_SCAN_SLEEP_MAX	"4294967295"	/* kstrtouint's limit */
 #define KX_PASS_QUIET_MS	10
-#define KX_STALL_PASSES		2000	/* passes without a full scan: stuck */
+#define KX_STALL_PASSES		2000	/* passes, no full scan */
 #define KX_KHUGEPAGED_TIMEOUT_MS 600000		/* one 'khugepaged N' */
 
 struct kx_khugepaged {
 	pid_t pid;		/* the thread, 0 when none was found */
-	char idle_frame[96];	/* its top frame between passes, once known */
+	char idle_frame[96];	/* its top frame between passes */
 	unsigned long passes;	/* passes triggered, for diagnostics */
 };
 

@@ -37,7 +37,7 @@ struct dside {
 struct kx_diff {
 	const struct scn_scenario *s;
 	const struct kx_diff_opts *o;
-	bool no_zero_page;	/* the kernel has none: neither has the model */
+	bool no_zero_page;	/* nor has the model: kernel has none */
 	struct exec_model_opts mo;
 	struct kx_span *spans;
 	int nr_spans;

@@ -17,8 +17,8 @@
 #include "kexec.h"
 #include "tracefs.h"
 
-enum exec_status kexec_error(struct kernel_run *x, const struct scn_op *op,
-			     enum exec_status st, const char *fmt, ...)
+enum exec_status kx_exec_error(struct kx_exec *x, const struct scn_op *op,
+			       enum exec_status st, const char *fmt, ...)
 {
 	size_t n;
 	va_list ap;
@@ -35,17 +35,17 @@ enum exec_status kexec_error(struct kernel_run *x, const struct scn_op *op,
 
 /* {========== daemons, show, expect ==========} */
 
-static enum exec_status do_khugepaged(struct kernel_run *x,
+static enum exec_status do_khugepaged(struct kx_exec *x,
 				      const struct scn_op *op)
 {
 	if (kx_khugepaged_run(x->g, &x->kh, op->count, NULL, x->err,
 			      sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
 	return EXEC_OK;
 }
 
 /* ksmd has nothing to scan unless some actor used MADV_MERGEABLE. */
-static bool any_mergeable(const struct kernel_run *x)
+static bool any_mergeable(const struct kx_exec *x)
 {
 	int p;
 
@@ -56,23 +56,23 @@ static bool any_mergeable(const struct kernel_run *x)
 	return false;
 }
 
-static enum exec_status do_ksm(struct kernel_run *x, const struct scn_op *op)
+static enum exec_status do_ksm(struct kx_exec *x, const struct scn_op *op)
 {
 	if (any_mergeable(x) &&
 	    kx_ksm_run(x->g, op->count, x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
 	return EXEC_OK;
 }
 
-static enum exec_status do_shrink(struct kernel_run *x,
+static enum exec_status do_shrink(struct kx_exec *x,
 				  const struct scn_op *op)
 {
 	if (kx_shrink(x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
 	return EXEC_OK;
 }
 
-static enum exec_status do_show(struct kernel_run *x, int idx)
+static enum exec_status do_show(struct kx_exec *x, int idx)
 {
 	const struct scn_op *op = &x->s->ops[idx];
 	struct exec_show *sh = &x->r->shows[x->r->nr_shows];
@@ -80,13 +80,13 @@ static enum exec_status do_show(struct kernel_run *x, int idx)
 	sh->op = idx;
 	sh->cells = exec_map(x->s, &x->ob->ops, op->proc, op->region);
 	if (!sh->cells)
-		return kexec_error(x, op, EXEC_CANNOT_RUN,
-				   "out of host memory");
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN,
+				     "out of host memory");
 	x->r->nr_shows++;
 	return EXEC_OK;
 }
 
-static void do_expect(struct kernel_run *x, int idx)
+static void do_expect(struct kx_exec *x, int idx)
 {
 	const struct scn_op *op = &x->s->ops[idx];
 	struct exec_expect *e;
@@ -103,13 +103,13 @@ static void do_expect(struct kernel_run *x, int idx)
 		x->r->failed++;
 }
 
-static enum exec_status run_op(struct kernel_run *x, int idx)
+static enum exec_status run_op(struct kx_exec *x, int idx)
 {
 	const struct scn_op *op = &x->s->ops[idx];
 
 	switch (op->kind) {
 	case SCN_SET:
-		return kexec_set(x, op);
+		return kx_exec_set(x, op);
 	case SCN_KHUGEPAGED:
 		return do_khugepaged(x, op);
 	case SCN_KSM:
@@ -122,12 +122,12 @@ static enum exec_status run_op(struct kernel_run *x, int idx)
 		do_expect(x, idx);
 		return EXEC_OK;
 	default:
-		return kexec_process_op(x, idx, op);
+		return kx_exec_process_op(x, idx, op);
 	}
 }
 
 /* The trace events this statement produced, if any, for --trace. */
-static void dump_trace(struct kernel_run *x, const struct scn_op *op)
+static void dump_trace(struct kx_exec *x, const struct scn_op *op)
 {
 	size_t len = 0;
 	char *buf = kx_trace_read(x->g, &len), *line, *save = NULL;
@@ -183,7 +183,7 @@ static bool keeps_folios(const struct scn_op *op)
 
 static enum exec_status kx_step(void *ctx, int i)
 {
-	struct kernel_run *x = ctx;
+	struct kx_exec *x = ctx;
 	struct exec_result *r = x->r;
 	enum exec_status st;
 
@@ -199,14 +199,14 @@ static enum exec_status kx_step(void *ctx, int i)
 
 static const struct exec_observer *kx_observer(void *ctx)
 {
-	struct kernel_run *x = ctx;
+	struct kx_exec *x = ctx;
 
 	return &x->ob->ops;
 }
 
 static enum exec_status kx_finish(void *ctx)
 {
-	struct kernel_run *x = ctx;
+	struct kx_exec *x = ctx;
 	struct exec_result *r = x->r;
 	enum exec_status st = r->status;
 
@@ -219,7 +219,7 @@ static enum exec_status kx_finish(void *ctx)
 		st = EXEC_DATA_LOST;
 	if (st == EXEC_OK && r->failed)
 		st = EXEC_FAILED;
-	kexec_teardown(x);
+	kx_exec_teardown(x);
 	free(x);
 	r->status = st;
 	return st;
@@ -243,7 +243,7 @@ int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 		      const struct exec_kernel_opts *o, struct exec_result *r,
 		      struct exec_run *run)
 {
-	struct kernel_run *x = calloc(1, sizeof(*x));
+	struct kx_exec *x = calloc(1, sizeof(*x));
 	struct utsname u;
 
 	memset(r, 0, sizeof(*r));
@@ -263,8 +263,8 @@ int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 	x->r = r;
 	if (o)
 		x->o = *o;
-	if (kexec_setup(x)) {
-		kexec_teardown(x);
+	if (kx_exec_setup(x)) {
+		kx_exec_teardown(x);
 		free(x);
 		return -1;
 	}
@@ -282,7 +282,7 @@ bool exec_kernel_no_zero_page(void)
 
 pid_t exec_kernel_pid(const struct exec_run *run, int proc)
 {
-	const struct kernel_run *x = run->x;
+	const struct kx_exec *x = run->x;
 
 	if (run->ops != &kernel_run_ops || proc < 0 ||
 	    proc >= x->s->nr_procs)

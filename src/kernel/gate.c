@@ -235,7 +235,7 @@ struct kh_progress {
 	unsigned long quiet_since;	/* full_scans at the last collapse */
 	unsigned long collapsed;	/* pages_collapsed then */
 	unsigned long last;		/* full_scans after the last pass */
-	long passes, stalled;		/* passes, and those without a scan */
+	long passes, stalled;		/* passes; those without a scan */
 };
 
 static int read_progress(struct kh_counters *c, char *err, size_t len)

@@ -15,12 +15,12 @@
 /* Contents of unique writes: this tag, then a counter of the run. */
 #define KX_UNIQUE_TAG	0xF5F5000000000000ULL
 
-struct kernel_run {
+struct kx_exec {
 	const struct scn_scenario *s;
 	struct kx_guard *g;
 	struct exec_kernel_opts o;
 	struct exec_result *r;
-	struct kx_actors *act;		/* slots: processes, then the keeper */
+	struct kx_actors *act;		/* slots: processes, the keeper */
 	int keeper;			/* the keeper's slot */
 	struct kx_patterns **pat;	/* per process: what it last wrote */
 	struct kx_observe *ob;
@@ -32,17 +32,17 @@ struct kernel_run {
 };
 
 /* Report @fmt at @op's position ("file:line:col: kernel: ...") as @st. */
-enum exec_status kexec_error(struct kernel_run *x, const struct scn_op *op,
-			     enum exec_status st, const char *fmt, ...)
+enum exec_status kx_exec_error(struct kx_exec *x, const struct scn_op *op,
+			       enum exec_status st, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* kexec_setup.c */
-int kexec_setup(struct kernel_run *x);
-void kexec_teardown(struct kernel_run *x);
-enum exec_status kexec_set(struct kernel_run *x, const struct scn_op *op);
+int kx_exec_setup(struct kx_exec *x);
+void kx_exec_teardown(struct kx_exec *x);
+enum exec_status kx_exec_set(struct kx_exec *x, const struct scn_op *op);
 
 /* kexec_mem.c: process and memory statements */
-enum exec_status kexec_process_op(struct kernel_run *x, int idx,
-				  const struct scn_op *op);
+enum exec_status kx_exec_process_op(struct kx_exec *x, int idx,
+				    const struct scn_op *op);
 
 #endif

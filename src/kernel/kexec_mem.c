@@ -12,7 +12,7 @@
 
 #include "kexec.h"
 
-static uint64_t range_addr(const struct kernel_run *x, const struct scn_op *op)
+static uint64_t range_addr(const struct kx_exec *x, const struct scn_op *op)
 {
 	return x->s->regions[op->range.region].addr +
 	       (uint64_t)op->range.start * SCN_PAGE_SIZE;
@@ -24,31 +24,31 @@ static uint64_t range_pages(const struct scn_op *op)
 }
 
 /* Run @c in @op's process; a failed call is bad input for the scenario. */
-static enum exec_status call(struct kernel_run *x, const struct scn_op *op,
+static enum exec_status call(struct kx_exec *x, const struct scn_op *op,
 			     int slot, struct kx_cmd *c, const char *what)
 {
 	if (kx_actor_call(x->act, slot, c, x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s: %s", what,
-				   x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "%s: %s", what,
+				     x->err);
 	if (c->err)
-		return kexec_error(x, op, EXEC_BAD_INPUT, "%s: %s", what,
-				   strerror(c->err));
+		return kx_exec_error(x, op, EXEC_BAD_INPUT, "%s: %s", what,
+				     strerror(c->err));
 	return EXEC_OK;
 }
 
-static enum exec_status out_of_memory(struct kernel_run *x,
+static enum exec_status out_of_memory(struct kx_exec *x,
 				      const struct scn_op *op)
 {
-	return kexec_error(x, op, EXEC_CANNOT_RUN, "out of host memory");
+	return kx_exec_error(x, op, EXEC_CANNOT_RUN, "out of host memory");
 }
 
 /* {========== processes ==========} */
 
-static enum exec_status do_spawn(struct kernel_run *x, const struct scn_op *op)
+static enum exec_status do_spawn(struct kx_exec *x, const struct scn_op *op)
 {
 	if (kx_actor_spawn(x->act, op->proc, x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "spawn: %s",
-				   x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "spawn: %s",
+				     x->err);
 	x->pat[op->proc] = kx_pat_new();
 	return x->pat[op->proc] ? EXEC_OK : out_of_memory(x, op);
 }
@@ -111,25 +111,26 @@ static bool in_vmas(void *ctx, uint64_t page)
  * The child sees what the parent last wrote in every VMA it inherited
  * (MADV_DONTFORK ones are not): read from the child's own maps.
  */
-static enum exec_status do_fork(struct kernel_run *x, const struct scn_op *op)
+static enum exec_status do_fork(struct kx_exec *x, const struct scn_op *op)
 {
 	struct vma_list l;
 
 	if (kx_actor_fork(x->act, op->proc, op->proc2, x->err,
 			  sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
 	if (read_vmas(kx_actor_pid(x->act, op->proc2), &l))
-		return kexec_error(x, op, EXEC_CANNOT_RUN,
-				   "cannot read the child's maps");
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN,
+				     "cannot read the child's maps");
 	x->pat[op->proc2] = kx_pat_clone(x->pat[op->proc], in_vmas, &l);
 	free(l.v);
 	return x->pat[op->proc2] ? EXEC_OK : out_of_memory(x, op);
 }
 
-static enum exec_status do_exit(struct kernel_run *x, const struct scn_op *op)
+static enum exec_status do_exit(struct kx_exec *x, const struct scn_op *op)
 {
 	if (kx_actor_exit(x->act, op->proc, x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "exit: %s", x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "exit: %s",
+				     x->err);
 	kx_pat_free(x->pat[op->proc]);
 	x->pat[op->proc] = NULL;
 	return EXEC_OK;
@@ -137,7 +138,7 @@ static enum exec_status do_exit(struct kernel_run *x, const struct scn_op *op)
 
 /* {========== mappings ==========} */
 
-static enum exec_status do_mmap(struct kernel_run *x, const struct scn_op *op)
+static enum exec_status do_mmap(struct kx_exec *x, const struct scn_op *op)
 {
 	struct kx_cmd c = { .op = KX_CMD_MMAP, .addr = op->addr,
 			    .len = op->size };
@@ -149,7 +150,7 @@ static enum exec_status do_mmap(struct kernel_run *x, const struct scn_op *op)
 	return st;
 }
 
-static enum exec_status do_munmap(struct kernel_run *x,
+static enum exec_status do_munmap(struct kx_exec *x,
 				  const struct scn_op *op)
 {
 	struct kx_cmd c = { .op = KX_CMD_MUNMAP, .addr = range_addr(x, op),
@@ -162,7 +163,7 @@ static enum exec_status do_munmap(struct kernel_run *x,
 	return st;
 }
 
-static enum exec_status do_mremap(struct kernel_run *x,
+static enum exec_status do_mremap(struct kx_exec *x,
 				  const struct scn_op *op)
 {
 	struct kx_cmd c = { .op = KX_CMD_MREMAP, .addr = range_addr(x, op),
@@ -178,7 +179,7 @@ static enum exec_status do_mremap(struct kernel_run *x,
 	return st;
 }
 
-static enum exec_status do_mprotect(struct kernel_run *x,
+static enum exec_status do_mprotect(struct kx_exec *x,
 				    const struct scn_op *op)
 {
 	struct kx_cmd c = { .op = KX_CMD_MPROTECT, .addr = range_addr(x, op),
@@ -193,7 +194,7 @@ static enum exec_status do_mprotect(struct kernel_run *x,
  * failure is no error), ENOMEM (holes in the range) is ignored, and
  * MADV_DONTNEED drops the contents of the range.
  */
-static enum exec_status do_madvise(struct kernel_run *x, int idx,
+static enum exec_status do_madvise(struct kx_exec *x, int idx,
 				   const struct scn_op *op)
 {
 	struct kx_cmd c = { .op = KX_CMD_MADVISE, .addr = range_addr(x, op),
@@ -201,8 +202,8 @@ static enum exec_status do_madvise(struct kernel_run *x, int idx,
 			    .arg = (int)op->advice };
 
 	if (kx_actor_call(x->act, op->proc, &c, x->err, sizeof(x->err)))
-		return kexec_error(x, op, EXEC_CANNOT_RUN, "madvise: %s",
-				   x->err);
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "madvise: %s",
+				     x->err);
 	if (op->advice == SCN_ADV_DONTNEED)
 		kx_pat_clear(x->pat[op->proc], c.addr / SCN_PAGE_SIZE,
 			     range_pages(op));
@@ -211,15 +212,15 @@ static enum exec_status do_madvise(struct kernel_run *x, int idx,
 		return EXEC_OK;
 	}
 	if (c.err && c.err != ENOMEM)
-		return kexec_error(x, op, EXEC_BAD_INPUT, "madvise %s: %s",
-				   scn_advice_names[op->advice],
-				   strerror(c.err));
+		return kx_exec_error(x, op, EXEC_BAD_INPUT, "madvise %s: %s",
+				     scn_advice_names[op->advice],
+				     strerror(c.err));
 	return EXEC_OK;
 }
 
 /* {========== contents ==========} */
 
-static uint64_t next_pattern(struct kernel_run *x, const struct scn_op *op)
+static uint64_t next_pattern(struct kx_exec *x, const struct scn_op *op)
 {
 	if (op->write_kind == SCN_WRITE_ZERO)
 		return 0;
@@ -228,7 +229,7 @@ static uint64_t next_pattern(struct kernel_run *x, const struct scn_op *op)
 	return KX_UNIQUE_TAG | ++x->counter;
 }
 
-static enum exec_status write_chunk(struct kernel_run *x,
+static enum exec_status write_chunk(struct kx_exec *x,
 				    const struct scn_op *op, uint64_t first,
 				    uint64_t n)
 {
@@ -247,22 +248,22 @@ static enum exec_status write_chunk(struct kernel_run *x,
 	return st;
 }
 
-static void report_lost(struct kernel_run *x, const struct scn_op *op,
+static void report_lost(struct kx_exec *x, const struct scn_op *op,
 			uint64_t first, const struct kx_cmd *c)
 {
 	if (!x->r->data_lost)
-		kexec_error(x, op, EXEC_DATA_LOST,
-			    "data lost: page %llu of %s holds %#llx, process "
-			    "%s last wrote %#llx",
-			    (unsigned long long)(op->range.start + first +
-						 c->first),
-			    x->s->regions[op->range.region].name,
-			    (unsigned long long)c->got, x->s->procs[op->proc],
-			    (unsigned long long)c->want);
+		kx_exec_error(x, op, EXEC_DATA_LOST,
+			      "data lost: page %llu of %s holds %#llx, process "
+			      "%s last wrote %#llx",
+			      (unsigned long long)(op->range.start + first +
+			      c->first),
+			      x->s->regions[op->range.region].name,
+			      (unsigned long long)c->got, x->s->procs[op->proc],
+			      (unsigned long long)c->want);
 	x->r->data_lost += (long)c->bad;
 }
 
-static enum exec_status read_chunk(struct kernel_run *x,
+static enum exec_status read_chunk(struct kx_exec *x,
 				   const struct scn_op *op, uint64_t first,
 				   uint64_t n)
 {
@@ -280,7 +281,7 @@ static enum exec_status read_chunk(struct kernel_run *x,
 	return st;
 }
 
-static enum exec_status do_access(struct kernel_run *x,
+static enum exec_status do_access(struct kx_exec *x,
 				  const struct scn_op *op)
 {
 	uint64_t n = range_pages(op), done;
@@ -296,8 +297,8 @@ static enum exec_status do_access(struct kernel_run *x,
 	return st;
 }
 
-enum exec_status kexec_process_op(struct kernel_run *x, int idx,
-				  const struct scn_op *op)
+enum exec_status kx_exec_process_op(struct kx_exec *x, int idx,
+				    const struct scn_op *op)
 {
 	switch (op->kind) {
 	case SCN_SPAWN:

@@ -42,10 +42,10 @@ static bool is_enabled_file(const char *path)
 	       (n > 8 && !strcmp(path + n - 8, "/enabled"));
 }
 
-static int setup_error(struct kernel_run *x, const char *fmt, ...)
+static int setup_error(struct kx_exec *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static int setup_error(struct kernel_run *x, const char *fmt, ...)
+static int setup_error(struct kx_exec *x, const char *fmt, ...)
 {
 	size_t n;
 	va_list ap;
@@ -63,7 +63,7 @@ static int setup_error(struct kernel_run *x, const char *fmt, ...)
 /* {========== default tunables ==========} */
 
 /* Write the model's default of @rel if the kernel has it and differs. */
-static int set_default(struct kernel_run *x, const struct thp_settings *def,
+static int set_default(struct kx_exec *x, const struct thp_settings *def,
 		       const char *rel)
 {
 	char want[64], cur[64], err[160];
@@ -78,7 +78,7 @@ static int set_default(struct kernel_run *x, const struct thp_settings *def,
 	return 0;
 }
 
-static int set_size_defaults(struct kernel_run *x,
+static int set_size_defaults(struct kx_exec *x,
 			     const struct thp_settings *def)
 {
 	char rel[128];
@@ -104,7 +104,7 @@ static int set_size_defaults(struct kernel_run *x,
  * the model's sleeps take no time (and an allocation-failure sleep would
  * look like the end of a pass).
  */
-static int set_defaults(struct kernel_run *x)
+static int set_defaults(struct kx_exec *x)
 {
 	struct thp_settings def;
 	int i;
@@ -142,7 +142,7 @@ static bool pages_out(const struct scn_scenario *s)
  * The controller becomes the subreaper of the actors (orphans come back
  * to it) and keeps THPs out of its own memory (the actors undo that).
  */
-static void controller_prctl(struct kernel_run *x)
+static void controller_prctl(struct kx_exec *x)
 {
 	x->old_subreaper = 0;
 	prctl(PR_GET_CHILD_SUBREAPER, &x->old_subreaper, 0, 0, 0);
@@ -153,7 +153,7 @@ static void controller_prctl(struct kernel_run *x)
 	x->prctl_done = true;
 }
 
-static void controller_restore(struct kernel_run *x)
+static void controller_restore(struct kx_exec *x)
 {
 	if (!x->prctl_done)
 		return;
@@ -164,7 +164,7 @@ static void controller_restore(struct kernel_run *x)
 		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 }
 
-static int keeper_call(struct kernel_run *x, struct kx_cmd *c)
+static int keeper_call(struct kx_exec *x, struct kx_cmd *c)
 {
 	if (kx_actor_call(x->act, x->keeper, c, x->err, sizeof(x->err)))
 		return setup_error(x, "keeper: %s", x->err);
@@ -179,7 +179,7 @@ static int keeper_call(struct kernel_run *x, struct kx_cmd *c)
  * a PMD-mapped THP that khugepaged's scan skips without counting events
  * and that, every page written, 'shrink' does not split as underused.
  */
-static int start_keeper(struct kernel_run *x)
+static int start_keeper(struct kx_exec *x)
 {
 	struct kx_cmd map = { .op = KX_CMD_MMAP, .addr = KX_KEEPER_ADDR,
 			      .len = SCN_PMD_SIZE };
@@ -216,7 +216,7 @@ static int start_keeper(struct kernel_run *x)
 
 /* {========== setup, teardown ==========} */
 
-static int setup_trace(struct kernel_run *x)
+static int setup_trace(struct kx_exec *x)
 {
 	if (kx_trace_dir(x->g))
 		return kx_trace_clear(x->g) ?
@@ -227,7 +227,7 @@ static int setup_trace(struct kernel_run *x)
 	return 0;
 }
 
-static int setup_actors(struct kernel_run *x)
+static int setup_actors(struct kx_exec *x)
 {
 	x->keeper = x->s->nr_procs;
 	x->pat = calloc((size_t)x->s->nr_procs + 1, sizeof(*x->pat));
@@ -244,7 +244,7 @@ static int setup_actors(struct kernel_run *x)
 	return 0;
 }
 
-int kexec_setup(struct kernel_run *x)
+int kx_exec_setup(struct kx_exec *x)
 {
 	if (kx_pagemap_scan_check(x->err, sizeof(x->err)))
 		return setup_error(x, "%s", x->err);
@@ -260,11 +260,12 @@ int kexec_setup(struct kernel_run *x)
 		return setup_error(x, "%s", x->err);
 	if (kx_observe_baseline(x->ob, x->err, sizeof(x->err)))
 		return setup_error(x, "%s", x->err);
-	kx_trace_clear(x->g);	/* the events of the set-up are not the run's */
+	/* the events of the set-up are not the run's */
+	kx_trace_clear(x->g);
 	return 0;
 }
 
-void kexec_teardown(struct kernel_run *x)
+void kx_exec_teardown(struct kx_exec *x)
 {
 	int i;
 
@@ -281,7 +282,7 @@ void kexec_teardown(struct kernel_run *x)
 
 /* {========== set PATH VALUE ==========} */
 
-enum exec_status kexec_set(struct kernel_run *x, const struct scn_op *op)
+enum exec_status kx_exec_set(struct kx_exec *x, const struct scn_op *op)
 {
 	if (!strncmp(op->path, "model/", 6) || gate_owned(op->path))
 		return EXEC_OK;
@@ -290,6 +291,6 @@ enum exec_status kexec_set(struct kernel_run *x, const struct scn_op *op)
 				   sizeof(x->err)) :
 		    kx_set(x->g, op->path, op->setval, x->err,
 			   sizeof(x->err)))
-		return kexec_error(x, op, EXEC_BAD_INPUT, "%s", x->err);
+		return kx_exec_error(x, op, EXEC_BAD_INPUT, "%s", x->err);
 	return EXEC_OK;
 }

@@ -26,7 +26,7 @@
 
 #define PAGE_SZ		4096UL
 #define CHUNK_BYTES	(KX_CHUNK_NR * PAGE_SZ)
-#define MAX_FOLIO_ORDER	9	/* anonymous folios are at most PMD-sized */
+#define MAX_FOLIO_ORDER	9	/* anon folios: at most PMD-sized */
 
 /* {========== PAGEMAP_SCAN (include/uapi/linux/fs.h, 6.7+) ==========} */
 
