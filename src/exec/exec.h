@@ -114,14 +114,14 @@ struct exec_model_opts {
 };
 
 /* Map cell characters. */
-#define MAP_NONE '.'
-#define MAP_ZERO '0'
-#define MAP_EXCL 'x'
-#define MAP_SHARED 's'
-#define MAP_SWAP 'S'
-#define MAP_THP 'H'
-#define MAP_MTHP 'm'
-#define MAP_KSM 'k'
+#define CELL_NONE '.'
+#define CELL_ZERO '0'
+#define CELL_EXCL 'x'
+#define CELL_SHARED 's'
+#define CELL_SWAP 'S'
+#define CELL_THP 'H'
+#define CELL_MTHP 'm'
+#define CELL_KSM 'k'
 extern const char exec_map_legend[];
 
 /*
@@ -144,7 +144,10 @@ struct exec_run {
 	struct exec_result *r;
 };
 
-/* Start a model run of @s; 0, or -1 (out of memory, in r->error). */
+/*
+ * Start a model run of @s; 0, or -1 (out of memory, in r->error).  The run
+ * keeps pointers to @s, @o and @r: they must outlive it (until finish()).
+ */
 int exec_model_begin(const struct scn_scenario *s,
 		     const struct exec_model_opts *o, struct exec_result *r,
 		     struct exec_run *run);

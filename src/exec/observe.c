@@ -330,19 +330,19 @@ static char map_cell(const struct obs_page *pg, bool shared)
 {
 	switch (pg->state) {
 	case OBS_NONE:
-		return MAP_NONE;
+		return CELL_NONE;
 	case OBS_ZERO:
-		return MAP_ZERO;
+		return CELL_ZERO;
 	case OBS_SWAP:
-		return MAP_SWAP;
+		return CELL_SWAP;
 	}
 	if (pg->ksm)
-		return MAP_KSM;
+		return CELL_KSM;
 	if (pg->pmd_mapped)
-		return shared ? 'h' : MAP_THP;
+		return shared ? 'h' : CELL_THP;
 	if (pg->order)
-		return shared ? 'M' : MAP_MTHP;
-	return shared ? MAP_SHARED : MAP_EXCL;
+		return shared ? 'M' : CELL_MTHP;
+	return shared ? CELL_SHARED : CELL_EXCL;
 }
 
 char *exec_map(const struct scn_scenario *s, const struct exec_observer *obs,

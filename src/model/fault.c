@@ -194,7 +194,8 @@ static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 			struct vm_area_struct *vma, unsigned long addr,
 			pte_t *ptep, bool unshare)
 {
-	pte_t old = *ptep, entry = unshare ? 0 : _PTE_DIRTY;
+	/* mk_pte() from vm_page_prot: young on x86 */
+	pte_t old = *ptep, entry = _PTE_YOUNG | (unshare ? 0 : _PTE_DIRTY);
 	struct folio *new = folio_alloc(&m->phys, 0);
 	struct folio *old_folio = NULL;
 

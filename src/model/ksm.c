@@ -320,10 +320,11 @@ static void stable_tree_append(struct ksm_state *k,
  */
 static struct ksm_rmap_item *
 unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
-			    struct ksm_rmap_item *it, content_t content,
+			    struct ksm_rmap_item *it, struct page *page,
 			    struct mm_struct **tree_mm)
 {
 	struct ksm_state *k = m->ksm;
+	content_t content = page->content;
 	uint64_t seq = k->seqnr + 1;
 	int s, i;
 
@@ -339,6 +340,8 @@ unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
 			if (!tp || tp->content != content ||
 			    (tp->flags & PG_ksm))
 				continue;
+			if (tp == page)
+				return NULL;	/* a forked page: never itself */
 			*tree_mm = k->slots[s].mm;
 			return t;
 		}
@@ -365,6 +368,19 @@ static void break_ksm(struct fsim_machine *m, struct mm_struct *mm,
 	folio = pfn_folio(&m->phys, pte_pfn(*ptep));
 	if (folio_test(folio, PG_ksm))
 		unshare_fault(m, mm, vma, addr, ptep);
+}
+
+void ksm_unmerge_range(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long start, unsigned long end)
+{
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		if (vma && (vma->vm_flags & VM_MERGEABLE))
+			break_ksm(m, mm, vma, addr);
+	}
 }
 
 /* cmp_and_merge_page() of 6.18 */
@@ -406,8 +422,7 @@ static void cmp_and_merge_page(struct fsim_machine *m, struct mm_struct *mm,
 	}
 	if (folio_test(folio, PG_ksm))
 		return;
-	tree_it = unstable_tree_search_insert(m, mm, it, page->content,
-					      &tree_mm);
+	tree_it = unstable_tree_search_insert(m, mm, it, page, &tree_mm);
 	if (!tree_it)
 		return;
 	/* try_to_merge_two_pages(): this page becomes the KSM page */

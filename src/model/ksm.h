@@ -59,6 +59,9 @@ void ksm_counters(struct fsim_machine *m, struct ksm_counters *c);
 void ksm_fork(struct fsim_machine *m, struct mm_struct *child,
 	      struct mm_struct *parent);
 void ksm_exit(struct fsim_machine *m, struct mm_struct *mm);
+/* Break every KSM page mapped in [start, end) (mremap's move_vma()). */
+void ksm_unmerge_range(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long start, unsigned long end);
 /* A KSM-placed zero page is going away (written to, or zapped). */
 void ksm_might_unmap_zero_page(struct fsim_machine *m, pte_t pte);
 

@@ -35,9 +35,10 @@ struct thp_settings {
 	long ksm_sleep_millisecs;
 	long ksm_run;
 	long ksm_merge_across_nodes;
-	long zero_page;			/* model/zero_page: 0 = the kernel
-					   forbids the zero page
-					   (mm_forbids_zeropage()) */
+	long zero_page;			/* model/zero_page: 0 = faults never
+					   map the zero page (this machine's
+					   pvm_no_zero_page); splits still
+					   remap zero subpages to it */
 	uint64_t ram_bytes;		/* model/ram */
 	uint64_t swap_bytes;		/* model/swap */
 };

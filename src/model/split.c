@@ -283,7 +283,7 @@ int split_folio_to_order(struct fsim_machine *m, struct folio *folio,
 			extra ? 1 << new_order : 0;
 	for (k = 0; k < n; k++)
 		remap_page(m, &maps[k], m->profile->underused_shrinker &&
-					       m->set.zero_page && !new_order);
+					       !new_order);
 	free(maps);
 	for (i = 0; i < nr_pieces; i++) {
 		struct folio *piece = pfn_folio(&m->phys,

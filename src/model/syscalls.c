@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ksm.h"
 #include "model.h"
 
 static int check_range(struct fsim_machine *m, struct mm_struct *mm,
@@ -173,6 +174,7 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 	if (!vma || vma->vm_end < addr + old_len)
 		return fsim_err(m, -EFAULT,
 				"mremap source is not inside one mapping");
+	ksm_unmerge_range(m, mm, addr, addr + old_len);	/* move_vma() */
 	if (unmap_range(m, mm, new_addr, new_len) ||
 	    split_vma_at(m, mm, addr) || split_vma_at(m, mm, addr + move))
 		return -ENOMEM;
