@@ -265,12 +265,29 @@ int kx_exec_setup(struct kx_exec *x)
 	return 0;
 }
 
+/*
+ * Leave no KSM state behind: once the actors are gone their KSM pages are
+ * freed, but stale stable nodes keep ksm/pages_shared above zero until
+ * ksmd runs, and the kernel refuses ksm/max_page_sharing changes (EBUSY)
+ * meanwhile.  run=2 removes every stable node; the guard puts run back.
+ */
+static void ksm_forget(struct kx_exec *x)
+{
+	char buf[32], err[160];
+
+	if (kx_read_file("/sys/kernel/mm/ksm/pages_shared", buf,
+			 sizeof(buf)) > 0 && strtoul(buf, NULL, 10) > 0 &&
+	    !kx_set(x->g, "ksm/run", "2", err, sizeof(err)))
+		kx_set(x->g, "ksm/run", "0", err, sizeof(err));
+}
+
 void kx_exec_teardown(struct kx_exec *x)
 {
 	int i;
 
 	kx_actors_free(x->act);
 	x->act = NULL;
+	ksm_forget(x);
 	controller_restore(x);
 	kx_observe_free(x->ob);
 	x->ob = NULL;
