@@ -109,19 +109,21 @@ struct range_counts {
 	uint64_t thp, present, swapped, shared, rss_pages;
 };
 
-static int count_range(const struct scn_scenario *s,
+/*
+ * Count the pages of [addr, +n pages) of @proc; @fi is the frame index of
+ * the state observed now (built once by the caller: it covers every
+ * region of every process).
+ */
+static int count_range(const struct frame_index *fi,
 		       const struct exec_observer *obs, int proc, uint64_t addr,
 		       unsigned long n, struct range_counts *c)
 {
 	struct obs_page *pg = calloc(n + 1, sizeof(*pg));
-	struct frame_index fi;
 	unsigned long i;
 
 	memset(c, 0, sizeof(*c));
-	if (!pg || frame_index_build(s, obs, &fi)) {
-		free(pg);
+	if (!pg)
 		return -1;
-	}
 	obs->pages(obs->ctx, proc, addr, n, pg);
 	for (i = 0; i < n; i++) {
 		c->present += pg[i].state == OBS_PRESENT ||
@@ -129,7 +131,7 @@ static int count_range(const struct scn_scenario *s,
 		c->swapped += pg[i].state == OBS_SWAP;
 		c->rss_pages += pg[i].state == OBS_PRESENT;
 		c->shared += pg[i].state == OBS_PRESENT &&
-			     frame_shared(&fi, pg[i].frame, proc);
+			     frame_shared(fi, pg[i].frame, proc);
 	}
 	/* PMD-mapped THPs whose whole 2 MiB lies inside the range */
 	for (i = 0; i < n; i++) {
@@ -142,7 +144,6 @@ static int count_range(const struct scn_scenario *s,
 		    pg[i + per - 1].pmd_mapped)
 			c->thp++;
 	}
-	free(fi.v);
 	free(pg);
 	return 0;
 }
@@ -200,6 +201,7 @@ bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
 		      const struct exec_observer *obs, const int *collapse_err,
 		      char *got, size_t gotlen)
 {
+	struct frame_index fi = { 0 };
 	const struct scn_region *rg;
 	struct range_counts c;
 	int64_t v;
@@ -215,12 +217,15 @@ bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
 		return compare(v, op->cmp, op->expect_value);
 	}
 	rg = &s->regions[op->range.region];
-	if (count_range(s, obs, op->proc,
+	if (frame_index_build(s, obs, &fi) ||
+	    count_range(&fi, obs, op->proc,
 			rg->addr + (uint64_t)op->range.start * SCN_PAGE_SIZE,
 			(unsigned long)(op->range.end - op->range.start), &c)) {
+		free(fi.v);
 		snprintf(got, gotlen, "out of memory");
 		return false;
 	}
+	free(fi.v);
 	switch (op->expect) {
 	case SCN_EXP_THP:
 		v = (int64_t)c.thp;
@@ -280,13 +285,14 @@ static char *pmd_map(const struct scn_scenario *s,
 int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	       struct exec_result *r)
 {
-	int p, g;
+	struct frame_index fi;
+	int p, g, err = -1;
 
 	r->nr_procs = s->nr_procs;
 	r->nr_regions = s->nr_regions;
 	r->procs = calloc((size_t)s->nr_procs + 1, sizeof(*r->procs));
 	r->vmstat = calloc((size_t)exec_nr_vmstat_names, sizeof(*r->vmstat));
-	if (!r->procs || !r->vmstat)
+	if (!r->procs || !r->vmstat || frame_index_build(s, obs, &fi))
 		return -1;
 	for (p = 0; p < s->nr_procs; p++) {
 		struct exec_proc_final *pf = &r->procs[p];
@@ -294,7 +300,7 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 		pf->regions = calloc((size_t)s->nr_regions + 1,
 				     sizeof(*pf->regions));
 		if (!pf->regions)
-			return -1;
+			goto out;
 		pf->alive = obs->alive(obs->ctx, p);
 		if (!pf->alive)
 			continue;
@@ -304,9 +310,9 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 			struct exec_region_final *rf = &pf->regions[g];
 			struct range_counts c;
 
-			if (count_range(s, obs, p, s->regions[g].addr,
+			if (count_range(&fi, obs, p, s->regions[g].addr,
 					s->regions[g].size / SCN_PAGE_SIZE, &c))
-				return -1;
+				goto out;
 			rf->mapped = c.present || c.swapped;
 			rf->thp = c.thp;
 			rf->present = c.present;
@@ -323,7 +329,10 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 			r->vmstat[g].delta = 0;
 	}
 	r->nr_vmstat = exec_nr_vmstat_names;
-	return 0;
+	err = 0;
+out:
+	free(fi.v);
+	return err;
 }
 
 static char map_cell(const struct obs_page *pg, bool shared)
