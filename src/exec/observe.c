@@ -59,6 +59,11 @@ static int frame_index_build(const struct scn_scenario *s,
 
 	fi->v = NULL;
 	fi->n = 0;
+	/* with fewer than two live processes nothing can be shared */
+	for (p = 0, r = 0; p < s->nr_procs; p++)
+		r += obs->alive(obs->ctx, p);
+	if (r < 2)
+		return 0;
 	for (r = 0; r < s->nr_regions; r++)
 		cap += s->nr_procs * (s->regions[r].size / SCN_PAGE_SIZE);
 	fi->v = malloc((cap + 1) * sizeof(*fi->v));
