@@ -299,6 +299,28 @@ long exp_exhaustive_runs(int depth)
 	return n;
 }
 
+/* The buffer and the settings every generated scenario starts with. */
+static int gen_start(struct gen *g)
+{
+	const struct explore_opts *o = g->o;
+	int i;
+
+	g->cap = 1024;
+	g->buf = malloc(g->cap);
+	if (!g->buf)
+		return -1;
+	g->buf[0] = 0;
+	emit(g, "set model/ram 64M\nset model/swap 64M\n");
+	for (i = 0; i < o->nr_sets; i++) {
+		const char *eq = strchr(o->sets[i], '=');
+
+		if (eq)
+			emit(g, "set %.*s %s\n", (int)(eq - o->sets[i]),
+			     o->sets[i], eq + 1);
+	}
+	return 0;
+}
+
 /* Statements about P1 are only valid once it was forked and until exit. */
 static char *generate_exhaustive(const struct explore_opts *o, long run)
 {
@@ -306,19 +328,8 @@ static char *generate_exhaustive(const struct explore_opts *o, long run)
 	bool child = false, forked = false;	/* names are used once */
 	int i;
 
-	g.cap = 1024;
-	g.buf = malloc(g.cap);
-	if (!g.buf)
+	if (gen_start(&g))
 		return NULL;
-	g.buf[0] = 0;
-	emit(&g, "set model/ram 64M\nset model/swap 64M\n");
-	for (i = 0; i < o->nr_sets; i++) {
-		const char *eq = strchr(o->sets[i], '=');
-
-		if (eq)
-			emit(&g, "set %.*s %s\n", (int)(eq - o->sets[i]),
-			     o->sets[i], eq + 1);
-	}
 	emit(&g, "spawn P0\nP0 mmap R0 2M\nP0 madvise R0 hugepage\n"
 		 "P0 write R0\n");
 	for (i = 0; i < o->exhaustive; i++, run /= EXH_ALPHABET) {
@@ -347,19 +358,8 @@ char *exp_generate(const struct explore_opts *o, long run)
 	if (o->exhaustive > 0)
 		return generate_exhaustive(o, run);
 	exp_rng_seed(&g.rng, o->seed, (uint64_t)run);
-	g.cap = 1024;
-	g.buf = malloc(g.cap);
-	if (!g.buf)
+	if (gen_start(&g))
 		return NULL;
-	g.buf[0] = 0;
-	emit(&g, "set model/ram 64M\nset model/swap 64M\n");
-	for (i = 0; i < o->nr_sets; i++) {
-		const char *eq = strchr(o->sets[i], '=');
-
-		if (eq)
-			emit(&g, "set %.*s %s\n", (int)(eq - o->sets[i]),
-			     o->sets[i], eq + 1);
-	}
 	if (!pick(&g, 3))
 		gen_set(&g);
 	g.nr_procs = 1;

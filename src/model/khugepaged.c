@@ -86,13 +86,10 @@ void kh_record(struct fsim_machine *m, const struct kh_scan_record *r)
 	k->records[k->nr_records++] = *r;
 }
 
-/* collect_mm_slot(): a slot is freed once its mm has exited. */
-static void collect_mm_slot(struct khugepaged_state *k, struct mm_struct *mm)
+void khugepaged_remove_slot(struct khugepaged_state *k, struct mm_struct *mm)
 {
 	int i;
 
-	if (mm->alive)
-		return;
 	for (i = 0; i < k->nr_slots; i++)
 		if (k->slots[i] == mm)
 			break;
@@ -102,6 +99,13 @@ static void collect_mm_slot(struct khugepaged_state *k, struct mm_struct *mm)
 		(size_t)(k->nr_slots - i - 1) * sizeof(*k->slots));
 	k->nr_slots--;
 	mm->flags &= ~MMF_VM_HUGEPAGE;
+}
+
+/* collect_mm_slot(): a slot is freed once its mm has exited. */
+static void collect_mm_slot(struct khugepaged_state *k, struct mm_struct *mm)
+{
+	if (!mm->alive)
+		khugepaged_remove_slot(k, mm);
 }
 
 /* Step the cursor past @mm: to the next slot, or back to the list head. */

@@ -131,6 +131,8 @@ struct khugepaged_state {
 struct khugepaged_state *khugepaged_state_new(void);
 void khugepaged_state_free(struct khugepaged_state *k);
 
+/* Unlink @mm's slot (if it has one) and clear MMF_VM_HUGEPAGE. */
+void khugepaged_remove_slot(struct khugepaged_state *k, struct mm_struct *mm);
 /* -1 if unknown */
 int kh_point_lookup(const char *name);
 void khugepaged_force(struct fsim_machine *m, enum kh_point p,

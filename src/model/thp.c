@@ -149,20 +149,6 @@ void khugepaged_enter_vma(struct fsim_machine *m, struct mm_struct *mm,
  */
 void khugepaged_exit(struct fsim_machine *m, struct mm_struct *mm)
 {
-	struct khugepaged_state *k = m->khugepaged;
-	int i;
-
-	if (!(mm->flags & MMF_VM_HUGEPAGE))
-		return;
-	if (k->cursor == mm)
-		return;
-	for (i = 0; i < k->nr_slots; i++)
-		if (k->slots[i] == mm)
-			break;
-	if (i == k->nr_slots)
-		return;
-	for (; i + 1 < k->nr_slots; i++)
-		k->slots[i] = k->slots[i + 1];
-	k->nr_slots--;
-	mm->flags &= ~MMF_VM_HUGEPAGE;
+	if ((mm->flags & MMF_VM_HUGEPAGE) && m->khugepaged->cursor != mm)
+		khugepaged_remove_slot(m->khugepaged, mm);
 }
