@@ -69,6 +69,47 @@ static bool test_read_then_write_zero_page(void)
 	return true;
 }
 
+/*
+ * A write to a zero page prepares the VMA's anon_vma (wp_page_copy()), so
+ * MADV_HUGEPAGE afterwards registers the mm with khugepaged, which then
+ * collapses the PMD (max_ptes_none 502 allows the 502 zero pages).
+ */
+static bool test_zero_page_write_prepares_anon_vma(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = fsim_spawn(m);
+
+	CHECK(!fsim_set(m, "khugepaged/max_ptes_none", "502"));
+	CHECK(!fsim_mmap(m, p, TM_BASE, PMD_SIZE));
+	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
+	CHECK(!p->vmas[0].anon_vma);		/* zero pages need none */
+	CHECK(tm_write(m, p, TM_BASE, 10));
+	CHECK(p->vmas[0].anon_vma);
+	CHECK(!fsim_madvise(m, p, TM_BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE));
+	CHECK(p->flags & MMF_VM_HUGEPAGE);
+	CHECK(fsim_khugepaged(m, 1) > 0);
+	CHECK(tm_pmd_mapped(p, TM_BASE));
+	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/* The checker: anon pages in a VMA without an anon_vma are a violation. */
+static bool test_check_anon_without_anon_vma(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = fsim_spawn(m);
+
+	CHECK(!fsim_mmap(m, p, TM_BASE, PMD_SIZE));
+	CHECK(tm_write(m, p, TM_BASE, 1));
+	CHECK(tm_check(m));
+	p->vmas[0].anon_vma = 0;
+	CHECK(fsim_check(m, NULL) > 0);
+	fsim_free(m);
+	return true;
+}
+
 /* fork shares a PMD THP: one more entire mapping, second slot, bit set. */
 static bool test_fork_shares_pmd_thp(void)
 {
@@ -232,6 +273,11 @@ int main(void)
 	     "write fault without MADV_HUGEPAGE maps one small page");
 	TEST(test_read_then_write_zero_page(),
 	     "read maps the zero page, a write then copies it");
+	TEST(test_zero_page_write_prepares_anon_vma(),
+	     "a write to a zero page prepares the anon_vma: khugepaged "
+	     "collapses after MADV_HUGEPAGE");
+	TEST(test_check_anon_without_anon_vma(),
+	     "checker: anon pages in a VMA without anon_vma");
 	TEST(test_fork_shares_pmd_thp(),
 	     "fork shares a PMD THP and sets the MM_ID shared bit");
 	TEST(__test_cow_after_child_exit("v6.18", true),

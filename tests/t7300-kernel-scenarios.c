@@ -148,7 +148,7 @@ static void print_failures(FILE *out, const struct scn_scenario *s,
 /* The child's work; its exit status. */
 static int child_run(const char *path, bool diff, FILE *out)
 {
-	struct kx_diff_verdict v = { -1, false };
+	struct kx_diff_verdict v = { .op = -1 };
 	struct kx_diff_opts o = { .out = out, .verdict = &v };
 	struct scn_scenario s;
 	struct exec_result r;

@@ -287,8 +287,7 @@ static int step_all(struct kx_diff *d, int *compared)
 		if (c) {
 			kx_diff_report(d, i);
 			if (d->o->verdict)
-				*d->o->verdict = (struct kx_diff_verdict){
-					i, d->zero_page };
+				kx_diff_classify(d, i, d->o->verdict);
 			return EXEC_FAILED;
 		}
 	}
@@ -340,7 +339,7 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 	int st, compared = 0;
 
 	if (o->verdict)
-		*o->verdict = (struct kx_diff_verdict){ -1, false };
+		*o->verdict = (struct kx_diff_verdict){ .op = -1 };
 	if (diff_alloc(&d)) {
 		fprintf(o->out, "%s: out of memory\n", s->path);
 		diff_free(&d);

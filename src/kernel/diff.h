@@ -35,6 +35,15 @@ struct kx_diff_verdict {
 	int op;			/* the statement after which, or -1 */
 	/* a page that differs is the zero page on one side */
 	bool zero_page;
+	/*
+	 * The class of the first difference, stable for grouping: "alive",
+	 * "page:state:M/K" (the model's and the kernel's state:
+	 * none, zero, present, swap), "page:pmd", "page:order", "page:ksm", "page:share",
+	 * "vmstat:NAME", "collapse"; empty when none.
+	 */
+	char what[64];
+	/* One line saying it, e.g. "P R[3]: model zero, kernel present". */
+	char detail[192];
 };
 
 struct kx_diff_opts {

@@ -6,6 +6,8 @@
  * maps cannot show (folio order, KSM, which pages share a frame), and the
  * counters that differ with both values.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +246,108 @@ static void report_counters(const struct kx_diff *d, int op)
 		fprintf(f, "  collapse: %s errno %d, %s errno %d\n",
 			d->m.name, d->m.r.collapse_err[op], d->k.name,
 			d->k.r.collapse_err[op]);
+}
+
+static const char *const state_names[] = {
+	[OBS_NONE] = "none", [OBS_ZERO] = "zero",
+	[OBS_PRESENT] = "present", [OBS_SWAP] = "swap",
+};
+
+static const char *state_name(uint8_t st)
+{
+	return st < sizeof(state_names) / sizeof(*state_names) &&
+		       state_names[st] ? state_names[st] : "?";
+}
+
+/* Set the verdict's class to @what and its detail line from @fmt. */
+static void __attribute__((format(printf, 3, 4)))
+verdict_set(struct kx_diff_verdict *v, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(v->what, sizeof(v->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* The first differing page, described as a verdict (class and detail). */
+static void classify_page(const struct kx_diff *d, size_t e,
+			  struct kx_diff_verdict *v)
+{
+	const struct obs_page *a = &d->m.pg[e], *b = &d->k.pg[e];
+	uint8_t bad = d->bad[e];
+	char name[96], what[32];
+
+	name_entry(d, e, -1, name, sizeof(name));
+	if (bad & D_STATE) {
+		snprintf(what, sizeof(what), "page:state:%s/%s",
+			 state_name(a->state), state_name(b->state));
+		verdict_set(v, what, "%s: %s %s, %s %s", name, d->m.name,
+			    state_name(a->state), d->k.name,
+			    state_name(b->state));
+	} else if (bad & D_PMD) {
+		verdict_set(v, "page:pmd", "%s: PMD-mapped %s %s, %s %s",
+			    name, d->m.name, a->pmd_mapped ? "yes" : "no",
+			    d->k.name, b->pmd_mapped ? "yes" : "no");
+	} else if (bad & D_ORDER) {
+		verdict_set(v, "page:order", "%s: folio order %s %d, %s %d",
+			    name, d->m.name, a->order, d->k.name, b->order);
+	} else if (bad & D_KSM) {
+		verdict_set(v, "page:ksm", "%s: KSM %s %s, %s %s", name,
+			    d->m.name, a->ksm ? "yes" : "no", d->k.name,
+			    b->ksm ? "yes" : "no");
+	} else {
+		verdict_set(v, "page:share", "%s: shares its page with other "
+			    "entries on one side only", name);
+	}
+}
+
+/*
+ * kx_diff_classify() - the first difference after statement @op as a
+ * verdict: processes alive first, then pages in entry order, then
+ * counters in exec_vmstat_names order, then MADV_COLLAPSE's result.
+ */
+void kx_diff_classify(const struct kx_diff *d, int op,
+		      struct kx_diff_verdict *v)
+{
+	size_t n = (size_t)d->s->nr_procs * d->npages, e;
+	int p, i;
+
+	v->op = op;
+	v->zero_page = d->zero_page;
+	v->what[0] = v->detail[0] = '\0';
+	for (p = 0; d->alive_bad && p < d->s->nr_procs; p++)
+		if (d->m.alive[p] != d->k.alive[p]) {
+			verdict_set(v, "alive", "process %s: %s %s, %s %s",
+				    d->s->procs[p], d->m.name,
+				    d->m.alive[p] ? "alive" : "gone",
+				    d->k.name,
+				    d->k.alive[p] ? "alive" : "gone");
+			return;
+		}
+	for (e = 0; e < n; e++)
+		if (d->bad[e]) {
+			classify_page(d, e, v);
+			return;
+		}
+	for (i = 0; i < exec_nr_vmstat_names; i++)
+		if (d->vm_bad[i]) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "vmstat:%s",
+				 exec_vmstat_names[i]);
+			verdict_set(v, what, "vmstat %s: %s %lld, %s %lld",
+				    exec_vmstat_names[i], d->m.name,
+				    (long long)d->vm_m[i], d->k.name,
+				    (long long)d->vm_k[i]);
+			return;
+		}
+	if (d->collapse_bad)
+		verdict_set(v, "collapse",
+			    "MADV_COLLAPSE: %s errno %d, %s errno %d",
+			    d->m.name, d->m.r.collapse_err[op], d->k.name,
+			    d->k.r.collapse_err[op]);
 }
 
 void kx_diff_report(struct kx_diff *d, int op)

@@ -53,6 +53,9 @@ struct kx_diff {
 
 /* The union index of @addr, or -1 if it lies in no region. */
 int64_t kx_diff_index(const struct kx_diff *d, uint64_t addr);
+/* The first difference after statement @op as a verdict (diff_report.c) */
+void kx_diff_classify(const struct kx_diff *d, int op,
+		      struct kx_diff_verdict *v);
 /* Print what differs after statement @op (diff_report.c). */
 void kx_diff_report(struct kx_diff *d, int op);
 

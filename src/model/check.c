@@ -185,6 +185,7 @@ static void walk_mm(struct fsim_machine *m, struct recount *rc,
 	for (v = 0; v < mm->nr_vmas; v++) {
 		struct vm_area_struct *vma = &mm->vmas[v];
 		unsigned long addr = vma->vm_start, next;
+		long before = anon + swap;
 
 		for (; addr < vma->vm_end; addr = next) {
 			struct pmd_table *t = pmd_table_lookup(mm, addr, false);
@@ -209,6 +210,10 @@ static void walk_mm(struct fsim_machine *m, struct recount *rc,
 					  pmd_table(t->e[i])[pte_index(addr)],
 					  &anon, &swap);
 		}
+		/* rmap could never find these pages (folio_add_anon_rmap) */
+		if (anon + swap != before && !vma->anon_vma)
+			VIOLATION(rc, "mm %u: VMA 0x%lx has anon pages but no "
+				  "anon_vma", mm->mm_id, vma->vm_start);
 	}
 	if (anon != mm->rss_stat[MM_ANONPAGES] ||
 	    swap != mm->rss_stat[MM_SWAPENTS])

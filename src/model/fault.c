@@ -188,7 +188,9 @@ static bool wp_can_reuse_anon_folio(struct fsim_machine *m,
 
 /*
  * wp_page_copy(): always a single order-0 page.  For an unsharing fault
- * the copy is mapped read-only and clean.
+ * the copy is mapped read-only and clean.  The VMA may have no anon_vma
+ * yet (a write to a zero page read before): the copy prepares it, which
+ * later lets MADV_HUGEPAGE register the mm with khugepaged.
  */
 static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 			struct vm_area_struct *vma, unsigned long addr,
@@ -196,9 +198,10 @@ static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 {
 	/* mk_pte() from vm_page_prot: young on x86 */
 	pte_t old = *ptep, entry = _PTE_YOUNG | (unshare ? 0 : _PTE_DIRTY);
-	struct folio *new = folio_alloc(&m->phys, 0);
-	struct folio *old_folio = NULL;
+	struct folio *old_folio = NULL, *new;
 
+	vmf_anon_prepare(m, mm, vma);
+	new = folio_alloc(&m->phys, 0);
 	if (!new)
 		return VM_FAULT_OOM;
 	if (!pte_special(old)) {
