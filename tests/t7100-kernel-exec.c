@@ -7,7 +7,7 @@
  * that each run leaves no process behind and, once its guard is closed,
  * no setting changed (all writable THP/KSM files, min_free_kbytes, zram,
  * swaps and trace instances are compared with a snapshot).  Without
- * root, THP or tracefs every test is skipped; test binaries take turns
+ * root or THP every test is skipped; test binaries take turns
  * on KX_TEST_LOCK.
  */
 #include <dirent.h>

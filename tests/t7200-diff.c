@@ -4,8 +4,8 @@
  * statement by statement, on small scenarios of fork and COW, PMD THP
  * faults, partial MADV_DONTNEED, MADV_COLLAPSE and khugepaged with
  * max_ptes_none 0; a difference is reported at the statement that makes
- * it, with both maps; a failing statement is bad input.  Without root,
- * THP or tracefs every test is skipped; kernel test binaries take turns
+ * it, with both maps; a failing statement is bad input.  Without root
+ * or THP every test is skipped; kernel test binaries take turns
  * on KX_TEST_LOCK.
  */
 #include <fcntl.h>

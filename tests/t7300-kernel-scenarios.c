@@ -10,8 +10,8 @@
  * scenario costs one line, and the guard of the child undoes its run).
  * On a kernel booted with pvm_no_zero_page=1 (no zero page at faults, but
  * still at THP splits), a scenario whose first difference is a zero page
- * is skipped with that reason.  Without root,
- * THP or tracefs every line is skipped; kernel test binaries take turns
+ * is skipped with that reason.  Without root
+ * or THP every line is skipped; kernel test binaries take turns
  * on KX_TEST_LOCK.
  */
 #include <dirent.h>

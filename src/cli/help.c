@@ -61,7 +61,9 @@ static const char kernel_usage[] =
 	"vmstat.  Each run starts from the kernel's default THP and KSM\n"
 	"tunables; khugepaged and ksmd run only inside 'khugepaged' and 'ksm'\n"
 	"statements.  Every setting changed is restored at exit, on a signal,\n"
-	"and (after SIGKILL) by the next run or by --restore.\n"
+	"and (after SIGKILL) by the next run or by --restore.  Where tracefs\n"
+	"is not mounted, the run mounts it at /sys/kernel/tracing and unmounts\n"
+	"it again in the same ways.\n"
 	"\n"
 	"  --json      one JSON object per scenario file\n"
 	"  --trace     print the huge_memory trace events of each statement\n"
@@ -70,7 +72,7 @@ static const char kernel_usage[] =
 	"\n"
 	"Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
 	"3 data lost, 4 the kernel executor cannot run here (not root, no\n"
-	"THP, no tracefs, ...), with the reason on stderr.\n";
+	"THP, no tracefs for --trace, ...), with the reason on stderr.\n";
 
 static const char diff_usage[] =
 	"usage: foliosim diff FILE... [--profile P]\n"

@@ -58,9 +58,10 @@ int exec_kernel_check(char *err, size_t len);
  * @r: the result, filled as the run goes
  * @run: receives the run's step/observer/finish
  *
- * Sets the default tunables, opens the trace instance, sets up swap if
- * the scenario pages out, starts the keeper and closes the khugepaged
- * gate.  The run's finish() fills the final summary and ends every
+ * Sets the default tunables, opens the trace instance (mounting tracefs
+ * if it is mounted nowhere; where it cannot be had, only a run with
+ * @o->trace fails, with EXEC_CANNOT_RUN), sets up swap if the scenario
+ * pages out, starts the keeper and closes the khugepaged gate.  The run's finish() fills the final summary and ends every
  * process of the run, but leaves the guard open.  Either way @r is freed
  * with exec_result_free().
  *

@@ -158,7 +158,11 @@ static int check_proc_file(const char *path, char *err, size_t len)
 	return -1;
 }
 
-static int check_env(char *tracefs, size_t tlen, char *err, size_t len)
+/*
+ * Tracefs is not checked: only what reads the trace needs it, and the
+ * trace instance mounts it where it is missing (see tracefs.h).
+ */
+static int check_env(char *err, size_t len)
 {
 	static const char *const proc_files[] = {
 		"/proc/self/pagemap", "/proc/kpageflags", "/proc/kpagecount",
@@ -175,8 +179,6 @@ static int check_env(char *tracefs, size_t tlen, char *err, size_t len)
 			 KX_THP_DIR);
 		return KX_CANNOT_RUN;
 	}
-	if (kx_tracefs_find(tracefs, tlen, err, len))
-		return KX_CANNOT_RUN;
 	for (i = 0; i < sizeof(proc_files) / sizeof(*proc_files); i++)
 		if (check_proc_file(proc_files[i], err, len))
 			return KX_CANNOT_RUN;
@@ -185,9 +187,7 @@ static int check_env(char *tracefs, size_t tlen, char *err, size_t len)
 
 int kx_guard_check(char *err, size_t len)
 {
-	char tracefs[KX_PATH_LEN];
-
-	return check_env(tracefs, sizeof(tracefs), err, len);
+	return check_env(err, len);
 }
 
 /* {========== open, close, recovery ==========} */
@@ -230,7 +230,6 @@ static void arm(struct kx_guard *g)
 int kx_guard_open(struct kx_guard **gp, char *err, size_t len)
 {
 	struct kx_guard *g = &the_guard;
-	char tracefs[KX_PATH_LEN];
 	int ret, fd = -1;
 
 	*gp = NULL;
@@ -238,7 +237,7 @@ int kx_guard_open(struct kx_guard **gp, char *err, size_t len)
 		snprintf(err, len, "the guard is already open");
 		return -1;
 	}
-	ret = check_env(tracefs, sizeof(tracefs), err, len);
+	ret = check_env(err, len);
 	if (!ret)
 		ret = kx_lock_take(&fd, err, len);
 	if (ret)
@@ -249,7 +248,6 @@ int kx_guard_open(struct kx_guard **gp, char *err, size_t len)
 	g->lock_fd = fd;
 	g->trace_fd = -1;
 	g->owner = getpid();
-	snprintf(g->tracefs, sizeof(g->tracefs), "%s", tracefs);
 	if (kx_state_capture(&g->st, err, len) ||
 	    kx_saved_write(&g->st, err, len))
 		goto out_unlock;

@@ -3,8 +3,9 @@
  * The safety layer of the kernel executor.  A run opens the guard first and
  * closes it last.  In between, every sysfs change goes through kx_set(), and
  * whatever the run changed (THP and KSM tunables, a zram swap device, a
- * tracefs instance, forked children) is undone on every way out: close,
- * exit(), a fatal signal, and, after SIGKILL, the next open.
+ * tracefs instance and the tracefs mount it needed, forked children) is
+ * undone on every way out: close, exit(), a fatal signal, and, after
+ * SIGKILL, the next open.
  *
  * Guarantees:
  *  - kx_guard_check() and a failing kx_guard_open() change nothing.
@@ -48,9 +49,9 @@ struct kx_guard;
  * @err: receives a one-line reason when it cannot
  * @len: size of @err
  *
- * Checks root, THP sysfs, tracefs with the huge_memory events, and that
- * /proc/self/pagemap, /proc/kpageflags and /proc/kpagecount are readable.
- * Changes nothing.  Return: 0, or KX_CANNOT_RUN with the reason in @err.
+ * Checks root, THP sysfs, and that /proc/self/pagemap, /proc/kpageflags
+ * and /proc/kpagecount are readable (tracefs is needed only to read the
+ * trace: kx_tracefs_check()).  Changes nothing.  Return: 0, or KX_CANNOT_RUN with the reason in @err.
  */
 int kx_guard_check(char *err, size_t len);
 
@@ -75,8 +76,9 @@ int kx_guard_open(struct kx_guard **gp, char *err, size_t len);
  * kx_guard_close() - undo everything and release the lock
  * @g: the guard, or NULL (nothing to do)
  *
- * Kills and reaps the registered children, removes the trace instance and
- * the zram swap, restores every setting, removes the saved copy.
+ * Kills and reaps the registered children, removes the trace instance (and
+ * unmounts the tracefs it mounted) and the zram swap, restores every
+ * setting, removes the saved copy.
  * Return: 0, or -1 if something could not be undone (reported on stderr;
  * the saved copy is then kept for the next run or kx_restore_saved()).
  */

@@ -3,8 +3,8 @@
  * Internal to src/kernel/: the record of everything a run may have to undo
  * (struct kx_state), the guard that owns it, and the helpers that undo it.
  * Functions marked "async-signal-safe" use only open/read/write/close,
- * unlink, rmdir, kill, waitpid and swapoff, so the signal handler can call
- * them; they never allocate, lock or touch stdio.
+ * unlink, rmdir, kill, waitpid, swapoff, statx and umount2, so the signal
+ * handler can call them; they never allocate, lock or touch stdio.
  */
 #ifndef FSIM_KERNEL_INTERNAL_H
 #define FSIM_KERNEL_INTERNAL_H
@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "guard.h"
@@ -19,6 +20,7 @@
 #define KX_THP_DIR	"/sys/kernel/mm/transparent_hugepage"
 #define KX_KSM_DIR	"/sys/kernel/mm/ksm"
 #define KX_SAVED_TMP	KX_SAVED_PATH ".tmp"
+#define KX_TRACEFS_MNT	"/sys/kernel/tracing"	/* where we mount tracefs */
 
 #define KX_MAX_SAVED	40	/* settings table plus every mTHP size */
 #define KX_PATH_LEN	192
@@ -63,9 +65,12 @@ struct kx_saved {
 /*
  * Everything one run must undo, in memory and (same content) in the
  * saved copy on disk.  The settings are captured before the first change
- * and never modified afterwards.  zram and trace are recorded just before
- * the change they undo: the name is filled in first, then the has_ flag is
- * set behind a signal fence, so the handler never sees half a name.
+ * and never modified afterwards.  zram, trace and the tracefs mount are
+ * recorded just before the change they undo: the name is filled in first,
+ * then the has_ flag is set behind a signal fence, so the handler never
+ * sees half a name.  Our tracefs mount is known by its mount id, taken
+ * before it is attached, so that a tracefs someone else mounted (before
+ * or over ours) is never unmounted.
  */
 struct kx_state {
 	pid_t pid;			/* the run that saved it */
@@ -73,8 +78,10 @@ struct kx_state {
 	struct kx_saved set[KX_MAX_SAVED];	/* sorted by rank */
 	volatile sig_atomic_t has_zram;
 	volatile sig_atomic_t has_trace;
+	volatile sig_atomic_t has_mount;	/* we mounted tracefs */
 	char zram[KX_NAME_LEN];		/* "zram0": we made it swap */
 	char trace[KX_PATH_LEN];	/* tracefs instance we created */
+	uint64_t mnt_id;		/* our tracefs mount at KX_TRACEFS_MNT */
 };
 
 #define KX_NR_SIGNALS 16
@@ -91,7 +98,8 @@ struct kx_guard {
 	volatile sig_atomic_t active;
 	volatile pid_t child[KX_MAX_CHILDREN];	/* 0: free slot */
 	volatile int trace_fd;		/* open while the trace is read */
-	char tracefs[KX_PATH_LEN];	/* tracefs mount point */
+	char tracefs[KX_PATH_LEN];	/* tracefs mount point; "": not yet */
+	char no_tracefs[160];		/* why tracefs cannot be had, if so */
 	bool installed[KX_NR_SIGNALS];
 	struct sigaction old[KX_NR_SIGNALS];
 };
@@ -134,7 +142,7 @@ void kx_lock_drop(int fd);
 
 /* zram.c, tracefs.c: the async-signal-safe halves */
 int kx_zram_remove(struct kx_state *st, int report_fd);
-int kx_tracefs_find(char *buf, size_t len, char *err, size_t errlen);
 int kx_trace_remove(struct kx_state *st, int report_fd);
+int kx_tracefs_umount(struct kx_state *st, int report_fd);
 
 #endif

@@ -216,13 +216,23 @@ static int start_keeper(struct kx_exec *x)
 
 /* {========== setup, teardown ==========} */
 
+/* Only --trace reads the trace: other runs go on without tracefs. */
+static bool needs_trace(const struct kx_exec *x)
+{
+	return x->o.trace != NULL;
+}
+
+/*
+ * The trace instance, wherever tracefs is mounted or can be mounted: a run
+ * that does not need it goes on without it.
+ */
 static int setup_trace(struct kx_exec *x)
 {
 	if (kx_trace_dir(x->g))
 		return kx_trace_clear(x->g) ?
 			       setup_error(x, "cannot clear the trace: %s",
 					   strerror(errno)) : 0;
-	if (kx_trace_open(x->g, x->err, sizeof(x->err)))
+	if (kx_trace_open(x->g, x->err, sizeof(x->err)) && needs_trace(x))
 		return setup_error(x, "%s", x->err);
 	return 0;
 }

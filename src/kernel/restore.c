@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Undoing a run: kill and reap the children, remove the trace instance and
- * the zram swap, write back every setting in rank order.  All of it is
+ * Undoing a run: kill and reap the children, remove the trace instance,
+ * unmount the tracefs the run mounted, remove the zram swap, write back
+ * every setting in rank order.  All of it is
  * async-signal-safe: the signal handler, kx_guard_close() and the recovery
  * of a killed run's saved copy all come here.
  */
@@ -130,6 +131,7 @@ int kx_state_undo(struct kx_state *st, int report_fd)
 	int failed = 0;
 
 	failed += kx_trace_remove(st, report_fd);
+	failed += kx_tracefs_umount(st, report_fd);
 	failed += kx_zram_remove(st, report_fd);
 	failed += kx_restore_settings(st, report_fd);
 	return failed;

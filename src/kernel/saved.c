@@ -9,7 +9,10 @@
  *	set /sys/kernel/mm/transparent_hugepage/defrag madvise
  *	zram zram0
  *	trace /sys/kernel/tracing/instances/foliosim-1234
+ *	tracefs /sys/kernel/tracing 2147483740
  *	end
+ *
+ * ("tracefs": we mounted it there, with that mount id.)
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,6 +37,9 @@ static void write_items(FILE *f, const struct kx_state *st)
 		fprintf(f, "zram %s\n", st->zram);
 	if (st->has_trace)
 		fprintf(f, "trace %s\n", st->trace);
+	if (st->has_mount)
+		fprintf(f, "tracefs %s %llu\n", KX_TRACEFS_MNT,
+			(unsigned long long)st->mnt_id);
 	fprintf(f, "end\n");
 }
 
@@ -118,6 +124,20 @@ static bool trace_ok(const char *path)
 	       strlen(path) < KX_PATH_LEN;
 }
 
+static bool parse_tracefs(struct kx_state *st, char *args)
+{
+	unsigned long long id;
+	char path[KX_PATH_LEN], end;
+
+	if (strlen(args) >= KX_PATH_LEN ||
+	    sscanf(args, "%s %llu%c", path, &id, &end) != 2 ||
+	    strcmp(path, KX_TRACEFS_MNT) || !id)
+		return false;
+	st->mnt_id = id;
+	st->has_mount = 1;
+	return true;
+}
+
 static bool parse_set(struct kx_state *st, char *args)
 {
 	char *path = strtok(args, " "), *value = strtok(NULL, " ");
@@ -158,6 +178,8 @@ static bool parse_line(struct kx_state *st, char *line, bool *end)
 		st->has_zram = 1;
 		return true;
 	}
+	if (!strcmp(line, "tracefs"))
+		return parse_tracefs(st, args);
 	if (!strcmp(line, "trace") && trace_ok(args)) {
 		strcpy(st->trace, args);
 		st->has_trace = 1;

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The run's private tracefs instance: finding tracefs, creating the
- * instance with the khugepaged events on, reading its buffer, and removing
- * it (async-signal-safe) on every way out and in recovery.
+ * The run's private tracefs instance: finding tracefs (or mounting it where
+ * nobody did), creating the instance with the khugepaged events on,
+ * reading its buffer, and removing it and our mount (async-signal-safe) on
+ * every way out and in recovery.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +22,7 @@
 #define SCAN_EVENT "huge_memory/mm_khugepaged_scan_pmd"
 
 static const char *const tracefs_roots[] = {
-	"/sys/kernel/tracing",
+	KX_TRACEFS_MNT,
 	"/sys/kernel/debug/tracing",
 };
 
@@ -36,38 +39,215 @@ static bool exists(const char *root, const char *rel)
 	return !access(path, F_OK);
 }
 
-/**
- * kx_tracefs_find() - where tracefs is mounted, with what a run needs
- * @buf: receives the mount point
- *
- * Return: 0, or -1 with a one-line reason in @err.
- */
-int kx_tracefs_find(char *buf, size_t len, char *err, size_t errlen)
+/* Where tracefs is mounted (into @buf): 0, or -1 when nowhere. */
+static int tracefs_where(char *buf, size_t len)
 {
-	const char *root = NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof(tracefs_roots) / sizeof(*tracefs_roots); i++)
 		if (exists(tracefs_roots[i], "events")) {
-			root = tracefs_roots[i];
-			break;
+			snprintf(buf, len, "%s", tracefs_roots[i]);
+			return 0;
 		}
-	if (!root) {
-		snprintf(err, errlen, "tracefs is not mounted (try: mount -t "
-			 "tracefs nodev /sys/kernel/tracing)");
-		return -1;
-	}
+	return -1;
+}
+
+/* Has the tracefs at @root what a run needs?  0, or -1 with @err. */
+static int tracefs_usable(const char *root, char *err, size_t len)
+{
 	if (!exists(root, "events/" SCAN_EVENT "/enable")) {
-		snprintf(err, errlen, "tracefs has no %s event", SCAN_EVENT);
+		snprintf(err, len, "tracefs has no %s event", SCAN_EVENT);
 		return -1;
 	}
 	if (!exists(root, "instances")) {
-		snprintf(err, errlen, "tracefs has no instances directory");
+		snprintf(err, len, "tracefs has no instances directory");
 		return -1;
 	}
-	snprintf(buf, len, "%s", root);
 	return 0;
 }
+
+static bool kernel_has_tracefs(void)
+{
+	char buf[4096];
+
+	return kx_read_file("/proc/filesystems", buf, sizeof(buf)) > 0 &&
+	       strstr(buf, "\ttracefs\n");
+}
+
+int kx_tracefs_check(char *err, size_t len)
+{
+	char root[KX_PATH_LEN];
+	struct stat st;
+
+	if (!tracefs_where(root, sizeof(root)))
+		return tracefs_usable(root, err, len);
+	if (!kernel_has_tracefs()) {
+		snprintf(err, len, "this kernel has no tracefs");
+		return -1;
+	}
+	if (stat(KX_TRACEFS_MNT, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, len, "tracefs is not mounted and there is no "
+			 "%s to mount it on", KX_TRACEFS_MNT);
+		return -1;
+	}
+	if (geteuid()) {
+		snprintf(err, len, "tracefs is not mounted (mounting it "
+			 "needs root)");
+		return -1;
+	}
+	return 0;
+}
+
+/* {========== mounting tracefs where nobody did ==========} */
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U	/* Linux 6.8 */
+#endif
+
+static uint64_t statx_mount_id(int dirfd, const char *path, int flags)
+{
+	struct statx sx;
+
+	if (statx(dirfd, path, flags, STATX_MNT_ID_UNIQUE, &sx) ||
+	    !(sx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)))
+		return 0;
+	return sx.stx_mnt_id;
+}
+
+/*
+ * The id of the mount at @path (the unique, never reused id where the
+ * kernel has it).  Async-signal-safe.  Return: the id, or 0 on error.
+ */
+static uint64_t mount_id(const char *path)
+{
+	return statx_mount_id(AT_FDCWD, path,
+			      AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW);
+}
+
+/* The id of the mount open as @fd, or 0. */
+static uint64_t mount_id_fd(int fd)
+{
+	return statx_mount_id(fd, "", AT_EMPTY_PATH);
+}
+
+static void forget_mount(struct kx_guard *g)
+{
+	char err[256];
+
+	g->st.has_mount = 0;
+	if (kx_saved_write(&g->st, err, sizeof(err)))
+		fprintf(stderr, "foliosim: %s\n", err);
+}
+
+/*
+ * A tracefs mount, not attached anywhere yet: closing the fd discards it.
+ * Return: its fd, or -1 with errno set.
+ */
+static int detached_tracefs(void)
+{
+	int fs = fsopen("tracefs", FSOPEN_CLOEXEC), mnt = -1, e;
+
+	if (fs >= 0 && !fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID |
+			      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	e = errno;
+	if (fs >= 0)
+		close(fs);
+	errno = e;
+	return mnt;
+}
+
+/*
+ * Mount tracefs at KX_TRACEFS_MNT.  The mount is made detached first, so
+ * that its id is recorded (memory, then disk) before it is attached: a
+ * recovery unmounts exactly that mount, never one that was there before
+ * or was mounted over ours.
+ */
+static int mount_tracefs(struct kx_guard *g, char *err, size_t len)
+{
+	struct kx_state *st = &g->st;
+	int mnt = detached_tracefs(), e;
+
+	st->mnt_id = mnt >= 0 ? mount_id_fd(mnt) : 0;
+	if (st->mnt_id) {
+		atomic_signal_fence(memory_order_seq_cst);
+		st->has_mount = 1;
+		if (kx_saved_write(st, err, len)) {
+			st->has_mount = 0;
+			close(mnt);
+			return -1;
+		}
+		if (!move_mount(mnt, "", AT_FDCWD, KX_TRACEFS_MNT,
+				MOVE_MOUNT_F_EMPTY_PATH)) {
+			close(mnt);
+			return 0;
+		}
+	}
+	e = errno;
+	if (mnt >= 0)
+		close(mnt);
+	if (st->has_mount)
+		forget_mount(g);
+	snprintf(err, len, "tracefs is not mounted and mounting it at %s "
+		 "failed: %s", KX_TRACEFS_MNT, strerror(e));
+	return -1;
+}
+
+/*
+ * Find tracefs, or mount it; once per guard (a failure is remembered).
+ * Return: 0 with g->tracefs set, or -1 with @err.
+ */
+static int tracefs_get(struct kx_guard *g, char *err, size_t len)
+{
+	char root[KX_PATH_LEN], *why = g->no_tracefs;
+	size_t wlen = sizeof(g->no_tracefs);
+
+	if (!g->tracefs[0] && !why[0]) {
+		if (tracefs_where(root, sizeof(root)) &&
+		    !mount_tracefs(g, why, wlen) &&
+		    tracefs_where(root, sizeof(root)))
+			snprintf(why, wlen, "tracefs mounted at %s shows no "
+				 "events", KX_TRACEFS_MNT);
+		if (!why[0] && !tracefs_usable(root, why, wlen))
+			snprintf(g->tracefs, sizeof(g->tracefs), "%s", root);
+	}
+	if (g->tracefs[0])
+		return 0;
+	snprintf(err, len, "%s", why);
+	return -1;
+}
+
+/*
+ * Unmount the tracefs we mounted, if it is still there and still ours
+ * (never one that covers it, nor one that was there before), and only
+ * once our instance is gone.  Async-signal-safe.
+ * Return: 0, or 1 if it could not be unmounted (reported on stderr).
+ */
+int kx_tracefs_umount(struct kx_state *st, int report_fd)
+{
+	char buf[KX_ERRBUF];
+
+	if (!st->has_mount)
+		return 0;
+	if (st->has_trace)
+		return 1;	/* kx_trace_remove() said why */
+	if (mount_id(KX_TRACEFS_MNT) != st->mnt_id) {
+		st->has_mount = 0;	/* gone, or covered: not ours to undo */
+		return 0;
+	}
+	if (umount2(KX_TRACEFS_MNT, UMOUNT_NOFOLLOW) &&
+	    (errno != EBUSY ||
+	     umount2(KX_TRACEFS_MNT, UMOUNT_NOFOLLOW | MNT_DETACH))) {
+		kx_say(STDERR_FILENO, "foliosim: cannot unmount tracefs at ",
+		       KX_TRACEFS_MNT, ": ", kx_errname(errno, buf), NULL);
+		return 1;
+	}
+	st->has_mount = 0;
+	kx_say(report_fd, "unmounted tracefs at ", KX_TRACEFS_MNT, NULL);
+	return 0;
+}
+
+/* {========== the instance ==========} */
 
 static int enable_events(const char *dir, char *err, size_t len)
 {
@@ -122,7 +302,7 @@ int kx_trace_open(struct kx_guard *g, char *err, size_t len)
 			 g && g->active ? "one is open" : "no guard");
 		return -1;
 	}
-	if (record_instance(g, err, len))
+	if (tracefs_get(g, err, len) || record_instance(g, err, len))
 		return -1;
 	if (mkdir(g->st.trace, 0755)) {
 		snprintf(err, len, "cannot create %s: %s", g->st.trace,

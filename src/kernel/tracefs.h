@@ -4,6 +4,12 @@
  * with huge_memory/mm_khugepaged_scan_pmd and mm_collapse_huge_page enabled.
  * The guard records it before creating it and removes it on every way out,
  * so the global trace buffer and other instances are never touched.
+ *
+ * Where tracefs is mounted nowhere, opening the instance mounts it at
+ * /sys/kernel/tracing, recorded before the mount exists; the guard
+ * unmounts it on every way out (close, exit(), fatal signals) and the
+ * recovery of a SIGKILLed run does.  A tracefs that was already mounted
+ * (or one mounted over ours meanwhile) is never unmounted.
  */
 #ifndef FSIM_KERNEL_TRACEFS_H
 #define FSIM_KERNEL_TRACEFS_H
@@ -12,7 +18,19 @@
 
 struct kx_guard;
 
-/* Create the instance and enable the events.  0, or -1 with @err. */
+/*
+ * Can a trace instance be had here: tracefs mounted with the huge_memory
+ * events and instances, or not mounted but mountable (the kernel has
+ * tracefs, the mount point exists, we are root)?  Changes nothing.
+ * Return: 0, or -1 with a one-line reason in @err.
+ */
+int kx_tracefs_check(char *err, size_t len);
+
+/*
+ * Create the instance and enable the events, mounting tracefs first if it
+ * is mounted nowhere.  0, or -1 with @err (a reason that stays for the
+ * rest of the guard when tracefs cannot be had).
+ */
 int kx_trace_open(struct kx_guard *g, char *err, size_t len);
 
 /* The instance directory, or NULL when none is open. */
