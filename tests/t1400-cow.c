@@ -146,6 +146,31 @@ static bool __test_read_fault_without_zero_page(const char *profile)
 }
 
 /*
+ * With model/huge_zero_page=0 (a kernel that maps no huge zero page at
+ * faults) a read fault in a THP VMA allocates a THP, while one in a
+ * non-THP VMA still maps the small zero page.
+ */
+static bool __test_read_fault_without_huge_zero_page(const char *profile)
+{
+	struct fsim_machine *m = tm_new(profile);
+	struct mm_struct *p = tm_process(m, TM_BASE, PMD_SIZE, true);
+	struct mm_struct *q = tm_process(m, TM_BASE, PMD_SIZE, false);
+	struct folio *f;
+
+	CHECK(p && q && !fsim_set(m, "model/huge_zero_page", "0"));
+	CHECK(tm_read(m, p, TM_BASE, 1));
+	CHECK(tm_pmd_mapped(p, TM_BASE));
+	f = tm_folio(m, p, TM_BASE);
+	CHECK(f && folio_order(f) == HPAGE_PMD_ORDER);
+	CHECK_INT(m->ev[THP_FAULT_ALLOC], ==, 1);
+	CHECK(tm_read(m, q, TM_BASE, 1));
+	CHECK_INT(tm_info(m, q, TM_BASE).state, ==, FSIM_PAGE_ZERO);
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
  * A small folio is reused when the writer holds the only reference:
  * after the child's exit, or after the other side already copied.
  */
@@ -370,6 +395,9 @@ int main(void)
 			     "splits it, copies one page");
 		TEST(__test_read_fault_without_zero_page(pr),
 		     "%s: read fault with use_zero_page=0 maps a THP", pr);
+		TEST(__test_read_fault_without_huge_zero_page(pr),
+		     "%s: read fault with model/huge_zero_page=0 maps a THP",
+		     pr);
 		TEST(__test_small_reuse(pr),
 		     "%s: small folio with refcount 1 is reused on write", pr);
 		TEST(__test_mthp_reuse_after_child_exit(pr),

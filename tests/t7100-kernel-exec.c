@@ -63,6 +63,8 @@ static void snap_dir(FILE *out, const char *dir, int depth)
 	struct stat st;
 	int i, n = scandir(dir, &de, NULL, alphasort);
 
+	if (n < 0)
+		return;		/* e.g. no tracefs mounted */
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, de[i]->d_name);
 		if (de[i]->d_name[0] != '.' && !stat(path, &st)) {

@@ -8,9 +8,9 @@
  *    difference is printed as diagnostics otherwise).
  * Each run is a child process of its own (a crash or a hang of one
  * scenario costs one line, and the guard of the child undoes its run).
- * On a kernel booted with pvm_no_zero_page=1 (no zero page at faults, but
- * still at THP splits), a scenario whose first difference is a zero page
- * is skipped with that reason.  Without root
+ * On a kernel that maps no zero page at read faults (found by a probe at
+ * the start; such a kernel still maps one at THP splits), a scenario whose
+ * first difference is a zero page is skipped with that reason.  Without root
  * or THP every line is skipped; kernel test binaries take turns
  * on KX_TEST_LOCK.
  */
@@ -32,6 +32,7 @@
 #include "kernel/diff.h"
 #include "kernel/exec_kernel.h"
 #include "kernel/guard.h"
+#include "kernel/zero_page.h"
 #include "lib/tap.h"
 
 #define SCENARIO_DIR	"tests/scenarios"
@@ -295,8 +296,8 @@ static void explain(int st, const char *text)
 }
 
 static const char no_zero_page[] =
-	"zero pages differ on a kernel booted with pvm_no_zero_page=1 "
-	"(no zero page at faults, one at THP splits)";
+	"zero pages differ on a kernel that maps no zero page at read faults "
+	"(but one at THP splits)";
 
 /* Statements in @path, or -1 if it does not parse. */
 static int nr_ops(const char *path)
@@ -356,13 +357,34 @@ static int serialize(void)
 	return fd;
 }
 
+/* Does this kernel map no zero page (or no huge one) at read faults? */
+static bool maps_no_zero_page(void)
+{
+	struct kx_zero_page z;
+	struct kx_guard *g = open_guard(stdout);
+	char err[256];
+	int ret;
+
+	if (!g)
+		return false;
+	ret = kx_zero_probe(g, &z, err, sizeof(err));
+	kx_guard_close(g);
+	if (ret) {
+		printf("# kx_zero_probe: %s\n", err);
+		return false;
+	}
+	printf("# read faults map: small %d, huge %d (1 the zero page, 0 a "
+	       "real page, -1 could not tell)\n", z.small, z.huge);
+	return !z.small || !z.huge;
+}
+
 int main(void)
 {
 	const char *dir = getenv("FOLIOSIM_SCENARIOS");
 	struct file_list l = { 0 };
 	char why[256];
 	int i, lock = -1;
-	bool can = true;
+	bool can = true, nozero = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	find_files(&l, dir ? dir : SCENARIO_DIR);
@@ -375,9 +397,11 @@ int main(void)
 		lock = serialize();
 	if (can && kx_restore_saved(-1, why, sizeof(why)) < 0)
 		printf("# kx_restore_saved: %s\n", why);
+	if (can)
+		nozero = maps_no_zero_page();
 	for (i = 0; i < l.n; i++) {
 		if (can) {
-			test_file(l.v[i], exec_kernel_no_zero_page());
+			test_file(l.v[i], nozero);
 		} else {
 			tap_skip(why, "kernel: %s", l.v[i]);
 			tap_skip(why, "diff: %s", l.v[i]);

@@ -83,7 +83,9 @@ static const char diff_usage[] =
 	"PMD mapping, folio order and which pages share a physical page; THPs\n"
 	"per region; and the vmstat counters (the per-pass thp_scan_exceed_*\n"
 	"counters as zero or non-zero).  At the first difference, print the\n"
-	"statement and both maps side by side.\n"
+	"statement and both maps side by side.  Where a probe finds that this\n"
+	"kernel's read faults map no zero page (or no huge one), the model\n"
+	"runs with model/zero_page=0 (or model/huge_zero_page=0).\n"
 	"\n"
 	"Exit status: 0 model and kernel agree, 1 they differ, 2 bad input,\n"
 	"3 data lost, 4 the kernel executor cannot run here.\n";

@@ -83,6 +83,13 @@ struct exec_show {
 struct exec_result {
 	char profile[32];	/* "v6.18", ..., or "kernel" */
 	char release[64];	/* kernel release, for "kernel" */
+	/*
+	 * "kernel": what a read fault maps there, probed by the run: the
+	 * zero page (1), a real page (0), or could not tell (-1); where no
+	 * THP applies and in an advised PMD range.  Unset for the model.
+	 */
+	bool zero_probed;
+	signed char zero_page, huge_zero_page;
 	enum exec_status status;
 	char error[512];	/* "file:line:col: ..." when status is 2/3/4 */
 	int passed, failed;

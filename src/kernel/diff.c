@@ -294,16 +294,42 @@ static int step_all(struct kx_diff *d, int *compared)
 	return EXEC_OK;
 }
 
-/* Model settings that make the model the kernel of this machine. */
-static const char *const no_zero_page[] = { "model/zero_page=0" };
+/*
+ * The model setting that makes the model this kernel as probed: a kernel
+ * that maps no zero page at read faults, or no huge one; NULL for one
+ * that maps both (or where the probe could not tell).
+ */
+static const char *const zero_sets[] = { "model/zero_page=0",
+					 "model/huge_zero_page=0" };
+static const char *const zero_whys[] = {
+	"as this kernel maps no zero page at read faults",
+	"as this kernel maps no huge zero page at read faults",
+};
+
+static int zero_set(const struct kx_zero_page *z)
+{
+	if (!z->small)
+		return 0;
+	return z->huge ? -1 : 1;
+}
 
 static int begin(struct kx_diff *d, struct kx_guard *g)
 {
+	char err[256];
+	int set;
+
+	if (kx_zero_probe(g, &d->zero, err, sizeof(err))) {
+		fprintf(d->o->out, "%s: kernel: %s\n", d->s->path, err);
+		return EXEC_CANNOT_RUN;
+	}
 	/* the model keeps a pointer to its options for the whole run */
 	d->mo = (struct exec_model_opts){ .profile = d->o->profile,
 					  .shared_pred = -1 };
-	if (d->no_zero_page) {
-		d->mo.sets = no_zero_page;
+	set = zero_set(&d->zero);
+	if (set >= 0) {
+		d->zero_set = zero_sets[set];
+		d->zero_why = zero_whys[set];
+		d->mo.sets = &zero_sets[set];
 		d->mo.nr_sets = 1;
 	}
 	if (exec_model_begin(d->s, &d->mo, &d->m.r, &d->m.run)) {
@@ -334,8 +360,7 @@ static void finish(struct kx_diff *d)
 int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 	    const struct kx_diff_opts *o)
 {
-	struct kx_diff d = { .s = s, .o = o,
-			     .no_zero_page = exec_kernel_no_zero_page() };
+	struct kx_diff d = { .s = s, .o = o };
 	int st, compared = 0;
 
 	if (o->verdict)
@@ -350,10 +375,10 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 		st = step_all(&d, &compared);
 	if (st == EXEC_OK)
 		fprintf(o->out, "%s: %s and kernel %s agree after every "
-			"statement (%d compared%s)\n", s->path, d.m.name,
-			d.k.r.release, compared,
-			d.no_zero_page ? "; model/zero_page=0 as this kernel "
-					 "maps no zero page" : "");
+			"statement (%d compared%s%s%s%s)\n", s->path,
+			d.m.name, d.k.r.release, compared,
+			d.zero_set ? "; " : "", d.zero_set ? d.zero_set : "",
+			d.zero_set ? " " : "", d.zero_set ? d.zero_why : "");
 	finish(&d);
 	diff_free(&d);
 	return st;

@@ -17,8 +17,11 @@
  *  - the success of MADV_COLLAPSE.
  *
  * The model is made this machine's kernel where they differ by
- * configuration: on a kernel that maps no zero page (pvm_no_zero_page)
- * it runs with model/zero_page=0.
+ * configuration, found by a probe of the kernel at each run (see
+ * zero_page.h): on a kernel that maps no zero page at read faults it runs
+ * with model/zero_page=0, on one that maps no huge zero page with
+ * model/huge_zero_page=0.  A zero page that differs anyway is reported
+ * with a note saying what the probe found and what the model had.
  */
 #ifndef FSIM_KERNEL_DIFF_H
 #define FSIM_KERNEL_DIFF_H

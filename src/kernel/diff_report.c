@@ -350,6 +350,40 @@ void kx_diff_classify(const struct kx_diff *d, int op,
 			    d->k.r.collapse_err[op]);
 }
 
+/* The value model setting @path had in the model after statement @op. */
+static const char *model_value(const struct kx_diff *d, int op,
+			       const char *path)
+{
+	size_t n = strlen(path);
+	const char *v = "1";	/* the default of the zero-page settings */
+	int i;
+
+	if (d->zero_set && !strncmp(d->zero_set, path, n) &&
+	    d->zero_set[n] == '=')
+		v = d->zero_set + n + 1;
+	for (i = 0; i <= op; i++)
+		if (d->s->ops[i].kind == SCN_SET &&
+		    !strcmp(d->s->ops[i].path, path))
+			v = d->s->ops[i].setval;
+	return v;
+}
+
+/* A zero page differs: what this kernel's read faults map, and the model. */
+static void report_zero_note(const struct kx_diff *d, int op)
+{
+	static const char *const small[] = { "(could not tell)",
+					     "a real page", "the zero page" };
+	static const char *const huge[] = { "(could not tell)", "a THP",
+					    "the huge zero page" };
+
+	fprintf(d->o->out, "  note: a zero page differs; on this kernel a "
+		"read fault maps %s, and %s in an advised PMD range (probed "
+		"this run); the model had model/zero_page=%s, "
+		"model/huge_zero_page=%s\n", small[d->zero.small + 1],
+		huge[d->zero.huge + 1], model_value(d, op, "model/zero_page"),
+		model_value(d, op, "model/huge_zero_page"));
+}
+
 void kx_diff_report(struct kx_diff *d, int op)
 {
 	const struct scn_op *o = &d->s->ops[op];
@@ -372,9 +406,7 @@ void kx_diff_report(struct kx_diff *d, int op)
 	if (more)
 		fprintf(d->o->out, "  ... and %d more regions differ\n", more);
 	report_counters(d, op);
-	if (d->no_zero_page && d->zero_page)
-		fprintf(d->o->out, "  note: this kernel maps no zero page at "
-			"faults (kernel.pvm_no_zero_page=Y); the model ran "
-			"with model/zero_page=0\n");
+	if (d->zero_page)
+		report_zero_note(d, op);
 	free(shown);
 }

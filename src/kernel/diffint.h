@@ -11,6 +11,7 @@
 #include "diff.h"
 #include "exec/exec.h"
 #include "observe.h"
+#include "zero_page.h"
 
 #define NO_LABEL UINT64_MAX
 
@@ -37,7 +38,9 @@ struct dside {
 struct kx_diff {
 	const struct scn_scenario *s;
 	const struct kx_diff_opts *o;
-	bool no_zero_page;	/* nor has the model: kernel has none */
+	struct kx_zero_page zero;	/* what read faults map here (probed) */
+	/* the model setting that follows it and why, or NULL */
+	const char *zero_set, *zero_why;
 	struct exec_model_opts mo;
 	struct kx_span *spans;
 	int nr_spans;

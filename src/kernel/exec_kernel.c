@@ -272,14 +272,6 @@ int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 	return 0;
 }
 
-bool exec_kernel_no_zero_page(void)
-{
-	char buf[8];
-
-	return kx_read_file("/sys/module/kernel/parameters/pvm_no_zero_page",
-			    buf, sizeof(buf)) > 0 && buf[0] == 'Y';
-}
-
 pid_t exec_kernel_pid(const struct exec_run *run, int proc)
 {
 	const struct kx_exec *x = run->x;

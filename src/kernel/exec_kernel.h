@@ -58,12 +58,14 @@ int exec_kernel_check(char *err, size_t len);
  * @r: the result, filled as the run goes
  * @run: receives the run's step/observer/finish
  *
- * Sets the default tunables, opens the trace instance (mounting tracefs
- * if it is mounted nowhere; where it cannot be had, only a run with
- * @o->trace fails, with EXEC_CANNOT_RUN), sets up swap if the scenario
- * pages out, starts the keeper and closes the khugepaged gate.  The run's finish() fills the final summary and ends every
- * process of the run, but leaves the guard open.  Either way @r is freed
- * with exec_result_free().
+ * Sets the default tunables, probes what read faults map (once per
+ * guard, into r->zero_page and r->huge_zero_page), opens the trace
+ * instance (mounting tracefs if it is mounted nowhere; where it cannot be
+ * had, only a run with @o->trace fails, with EXEC_CANNOT_RUN), sets up
+ * swap if the scenario pages out, starts the keeper and closes the
+ * khugepaged gate.  The run's finish() fills the final summary and ends
+ * every process of the run, but leaves the guard open.  Either way @r is
+ * freed with exec_result_free().
  *
  * Return: 0; or -1 with r->status and r->error set (nothing is left
  * running; do not step or finish the run).
@@ -71,13 +73,6 @@ int exec_kernel_check(char *err, size_t len);
 int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 		      const struct exec_kernel_opts *o, struct exec_result *r,
 		      struct exec_run *run);
-
-/*
- * Does this kernel map no zero page at all (a read fault allocates a
- * page)?  True on kernels booted with pvm_no_zero_page=1, a non-upstream
- * parameter (/sys/module/kernel/parameters/pvm_no_zero_page).
- */
-bool exec_kernel_no_zero_page(void);
 
 /* The pid of scenario process @proc in a kernel run, 0 if it has none. */
 pid_t exec_kernel_pid(const struct exec_run *run, int proc);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "guard.h"
+#include "zero_page.h"
 
 #define KX_THP_DIR	"/sys/kernel/mm/transparent_hugepage"
 #define KX_KSM_DIR	"/sys/kernel/mm/ksm"
@@ -100,6 +101,8 @@ struct kx_guard {
 	volatile int trace_fd;		/* open while the trace is read */
 	char tracefs[KX_PATH_LEN];	/* tracefs mount point; "": not yet */
 	char no_tracefs[160];		/* why tracefs cannot be had, if so */
+	bool zero_probed;		/* zero holds kx_zero_probe()'s answer */
+	struct kx_zero_page zero;
 	bool installed[KX_NR_SIGNALS];
 	struct sigaction old[KX_NR_SIGNALS];
 };

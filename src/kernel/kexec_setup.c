@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Setting up and tearing down a kernel run: the default tunables, the
- * trace instance, swap, the controller's own THP and reaping settings,
+ * zero-page probe, the trace instance, swap, the controller's own THP and reaping settings,
  * the actors' command area, the keeper mm, the khugepaged gate and the
  * vmstat baseline; and 'set PATH VALUE'.
  */
@@ -18,6 +18,7 @@
 #include "kexec.h"
 #include "model/settings.h"
 #include "tracefs.h"
+#include "zero_page.h"
 #include "zram.h"
 
 #define SCAN_SLEEP	"khugepaged/scan_sleep_millisecs"
@@ -254,11 +255,24 @@ static int setup_actors(struct kx_exec *x)
 	return 0;
 }
 
+/* What read faults map on this kernel (probed once per guard). */
+static int probe_zero_page(struct kx_exec *x)
+{
+	struct kx_zero_page z;
+
+	if (kx_zero_probe(x->g, &z, x->err, sizeof(x->err)))
+		return setup_error(x, "%s", x->err);
+	x->r->zero_probed = true;
+	x->r->zero_page = z.small;
+	x->r->huge_zero_page = z.huge;
+	return 0;
+}
+
 int kx_exec_setup(struct kx_exec *x)
 {
 	if (kx_pagemap_scan_check(x->err, sizeof(x->err)))
 		return setup_error(x, "%s", x->err);
-	if (set_defaults(x) || setup_trace(x))
+	if (set_defaults(x) || probe_zero_page(x) || setup_trace(x))
 		return -1;
 	if (pages_out(x->s) &&
 	    kx_swap_ensure(x->g, x->err, sizeof(x->err)) < 0)

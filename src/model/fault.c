@@ -63,7 +63,8 @@ static int do_huge_pmd_anonymous_page(struct fsim_machine *m,
 	khugepaged_enter_vma(m, mm, vma);
 	if (!pmd_deposit_alloc(mm, t, i))
 		return VM_FAULT_OOM;
-	if (!write && m->set.zero_page && m->set.use_zero_page) {
+	if (!write && m->set.zero_page && m->set.huge_zero_page &&
+	    m->set.use_zero_page) {
 		/* the huge zero folio: no rmap, no RSS */
 		t->e[i] = pfn_pmd(0, _PMD_ZERO | _PMD_YOUNG);
 		return VM_FAULT_DONE;

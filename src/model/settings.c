@@ -56,6 +56,8 @@ const struct setting_desc fsim_settings[] = {
 	  OFF(ksm_merge_across_nodes), false, false },
 	{ "model/zero_page", SET_INT, NULL, 0, 1, OFF(zero_page), true,
 	  false },
+	{ "model/huge_zero_page", SET_INT, NULL, 0, 1, OFF(huge_zero_page),
+	  true, false },
 	{ "model/ram", SET_SIZE, NULL, 4L << 20, 64L << 30, OFF(ram_bytes),
 	  true, false },
 	{ "model/swap", SET_SIZE, NULL, 0, 64L << 30, OFF(swap_bytes), true,
@@ -90,6 +92,7 @@ void settings_init_defaults(struct thp_settings *s)
 	s->ksm_run = 0;
 	s->ksm_merge_across_nodes = 1;
 	s->zero_page = 1;
+	s->huge_zero_page = 1;
 	s->ram_bytes = 4ULL << 30;
 	s->swap_bytes = 4ULL << 30;
 }

@@ -36,9 +36,13 @@ struct thp_settings {
 	long ksm_run;
 	long ksm_merge_across_nodes;
 	long zero_page;			/* model/zero_page: 0 = faults never
-					   map the zero page (this machine's
-					   pvm_no_zero_page); splits still
-					   remap zero subpages to it */
+					   map the zero page, small or huge
+					   (a kernel that maps none at
+					   faults); splits still remap zero
+					   subpages to it */
+	long huge_zero_page;		/* model/huge_zero_page: 0 = read
+					   faults allocate a THP instead of
+					   mapping the huge zero page */
 	uint64_t ram_bytes;		/* model/ram */
 	uint64_t swap_bytes;		/* model/swap */
 };

@@ -2,8 +2,8 @@
 /*
  * The --json output of the language contract: one object per scenario,
  * with one entry per profile (or "kernel") under "results".  Keys beyond
- * the contract ("status", "error", "release", "shows", "collapse") are
- * additions, never renames.
+ * the contract ("status", "error", "release", "zero_page", "shows",
+ * "collapse") are additions, never renames.
  */
 #include <stdio.h>
 
@@ -101,6 +101,12 @@ static void json_final(FILE *f, const struct scn_scenario *s,
 	fputs("}}", f);
 }
 
+/* A probe's answer: true, false, or null when it could not tell. */
+static const char *json_probe(int probe)
+{
+	return probe > 0 ? "true" : probe ? "null" : "false";
+}
+
 static void json_result(FILE *f, const struct scn_scenario *s,
 			const struct exec_result *r)
 {
@@ -110,6 +116,9 @@ static void json_result(FILE *f, const struct scn_scenario *s,
 		fputs(", \"release\": ", f);
 		json_string(f, r->release);
 	}
+	if (r->zero_probed)
+		fprintf(f, ", \"zero_page\": {\"small\": %s, \"huge\": %s}",
+			json_probe(r->zero_page), json_probe(r->huge_zero_page));
 	fprintf(f, ", \"status\": %d", r->status);
 	if (r->error[0]) {
 		fputs(", \"error\": ", f);
