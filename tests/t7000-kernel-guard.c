@@ -27,6 +27,7 @@
 #include "kernel/tracefs.h"
 #include "kernel/zram.h"
 #include "lib/tap.h"
+#include "lib/tk.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 #define KSM "/sys/kernel/mm/ksm"
@@ -1127,18 +1128,6 @@ static const struct t7000_test tests[] = {
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-/* Test binaries (plain and sanitized) may run in parallel: one at a time. */
-static int serialize(void)
-{
-	int fd;
-
-	mkdir(KX_RUN_DIR, 0755);
-	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
-}
-
 /* A saved copy left by an earlier failed run would poison the snapshot. */
 static void recover_leftovers(void)
 {
@@ -1160,7 +1149,7 @@ int main(void)
 			tap_skip(why, "%s", tests[i].desc);
 		return tap_done();
 	}
-	lock = serialize();
+	lock = tk_serialize();
 	recover_leftovers();
 	snap_take(&before);
 	swap = any_swap_active();

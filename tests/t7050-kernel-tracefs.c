@@ -13,20 +13,16 @@
  * KX_TEST_LOCK.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +32,7 @@
 #include "kernel/guard.h"
 #include "kernel/tracefs.h"
 #include "lib/tap.h"
+#include "lib/tk.h"
 #include "scenario/scenario.h"
 
 #define TRACING "/sys/kernel/tracing"
@@ -140,24 +137,6 @@ static bool forbid_mounting(void)
 
 /* {========== guarded runs ==========} */
 
-/* Open the guard, waiting while another run (not a test) holds it. */
-static struct kx_guard *open_guard(void)
-{
-	struct kx_guard *g;
-	char err[512];
-	int i;
-
-	for (i = 0; i < 120; i++) {
-		if (!kx_guard_open(&g, err, sizeof(err)))
-			return g;
-		if (!strstr(err, "holds"))
-			break;
-		sleep(1);
-	}
-	printf("# kx_guard_open: %s\n", err);
-	return NULL;
-}
-
 /* Run @text on the kernel; @trace receives the trace events (or NULL). */
 static enum exec_status run(struct kx_guard *g, const char *text, FILE *trace,
 			    char *error, size_t len)
@@ -217,7 +196,7 @@ static pid_t start_traced_run(void)
 	if (pid == 0) {
 		close(fd[0]);
 		signal(SIGTERM, SIG_DFL);
-		g = open_guard();
+		g = tk_open_guard(stdout);
 		if (!g)
 			_exit(2);
 		if (kx_trace_open(g, err, sizeof(err))) {
@@ -266,7 +245,7 @@ static bool test_run_mounts_and_unmounts(void)
 	bool ok, mounted;
 
 	CHECK(!tracefs_mounted());
-	g = open_guard();
+	g = tk_open_guard(stdout);
 	CHECK(g);
 	ok = traced_collapse(g);
 	mounted = tracefs_mounted();
@@ -292,7 +271,7 @@ static bool test_unmountable(void)
 
 	CHECK(trace);
 	CHECK(forbid_mounting());
-	g = open_guard();
+	g = tk_open_guard(stdout);
 	CHECK(g);
 	plain = run(g, collapse, NULL, err, sizeof(err));
 	traced = run(g, collapse, trace, err, sizeof(err));
@@ -347,7 +326,7 @@ static bool test_sigkill_next_open_unmounts(void)
 
 	CHECK(traced_run_dies(SIGKILL));
 	CHECK(tracefs_mounted());
-	g = open_guard();
+	g = tk_open_guard(stdout);
 	CHECK(g);
 	mounted = tracefs_mounted();
 	CHECK_INT(kx_guard_close(g), ==, 0);
@@ -367,7 +346,7 @@ static bool test_premounted_stays(void)
 	CHECK(!mount("nodev", TRACING, "tracefs", 0, NULL));
 	id = tracefs_mount_id(TRACING);
 	CHECK(id);
-	g = open_guard();
+	g = tk_open_guard(stdout);
 	CHECK(g);
 	ok = traced_collapse(g);
 	ok = ok && !file_contains(KX_SAVED_PATH, "\ntracefs ");
@@ -425,17 +404,6 @@ static const struct {
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-static int serialize(void)
-{
-	int fd;
-
-	mkdir(KX_RUN_DIR, 0755);
-	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
-}
-
 int main(void)
 {
 	char why[256];
@@ -448,7 +416,7 @@ int main(void)
 			tap_skip(why, "%s", tests[i].desc);
 		return tap_done();
 	}
-	lock = serialize();
+	lock = tk_serialize();
 	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
 		printf("# kx_restore_saved: %s\n", why);
 	for (i = 0; i < NR_TESTS; i++)

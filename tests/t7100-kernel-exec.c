@@ -24,6 +24,7 @@
 #include "kernel/exec_kernel.h"
 #include "kernel/guard.h"
 #include "lib/tap.h"
+#include "lib/tk.h"
 #include "scenario/scenario.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
@@ -551,18 +552,6 @@ static const struct {
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-/* Kernel test binaries (plain and sanitized) take turns. */
-static int serialize(void)
-{
-	int fd;
-
-	mkdir(KX_RUN_DIR, 0755);
-	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
-}
-
 int main(void)
 {
 	char why[256];
@@ -574,7 +563,7 @@ int main(void)
 			tap_skip(why, "%s", tests[i].desc);
 		return tap_done();
 	}
-	lock = serialize();
+	lock = tk_serialize();
 	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
 		printf("# kx_restore_saved: %s\n", why);
 	before = snapshot();

@@ -22,6 +22,7 @@
 #include "kernel/guard.h"
 #include "kernel/zero_page.h"
 #include "lib/tap.h"
+#include "lib/tk.h"
 
 /* End sanitizer reports with abort(), so that the guard undoes the run. */
 const char *__asan_default_options(void);
@@ -35,24 +36,6 @@ struct diff_out {
 	char *text;		/* what kx_diff printed */
 	struct kx_diff_verdict v;
 };
-
-/* Open the guard, waiting while another run (not a test) holds it. */
-static struct kx_guard *open_guard(void)
-{
-	struct kx_guard *g;
-	char err[512];
-	int i;
-
-	for (i = 0; i < 120; i++) {
-		if (!kx_guard_open(&g, err, sizeof(err)))
-			return g;
-		if (!strstr(err, "holds"))
-			break;
-		sleep(1);
-	}
-	printf("# kx_guard_open: %s\n", err);
-	return NULL;
-}
 
 static void print_indented(const char *text)
 {
@@ -80,7 +63,7 @@ static bool diff(const char *text, struct diff_out *d)
 		printf("# %s\n", err);
 		return false;
 	}
-	g = open_guard();
+	g = tk_open_guard(stdout);
 	if (!g) {
 		scn_free(&s);
 		return false;
@@ -317,37 +300,6 @@ static const struct {
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-static int serialize(void)
-{
-	int fd;
-
-	mkdir(KX_RUN_DIR, 0755);
-	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
-}
-
-/* Probe this kernel's read faults under a guard of our own. */
-static bool probe_zero_page(void)
-{
-	struct kx_guard *g = open_guard();
-	char err[256];
-	int ret;
-
-	if (!g)
-		return false;
-	ret = kx_zero_probe(g, &zero, err, sizeof(err));
-	kx_guard_close(g);
-	if (ret)
-		printf("# kx_zero_probe: %s\n", err);
-	else
-		printf("# read faults map: small %d, huge %d (1 the zero "
-		       "page, 0 a real page, -1 could not tell)\n",
-		       zero.small, zero.huge);
-	return !ret;
-}
-
 int main(void)
 {
 	char why[256];
@@ -359,10 +311,10 @@ int main(void)
 			tap_skip(why, "%s", tests[i].desc);
 		return tap_done();
 	}
-	lock = serialize();
+	lock = tk_serialize();
 	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
 		printf("# kx_restore_saved: %s\n", why);
-	probed = probe_zero_page();
+	probed = tk_zero_probe(&zero);
 	for (i = 0; i < NR_TESTS; i++) {
 		const char *skip = tests[i].skip ? tests[i].skip() : NULL;
 

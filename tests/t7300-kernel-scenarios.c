@@ -34,6 +34,7 @@
 #include "kernel/guard.h"
 #include "kernel/zero_page.h"
 #include "lib/tap.h"
+#include "lib/tk.h"
 
 #define SCENARIO_DIR	"tests/scenarios"
 #define TIMEOUT_S	300	/* one run of one scenario */
@@ -114,23 +115,6 @@ static int cmp_str(const void *a, const void *b)
 
 /* {========== one run in a child ==========} */
 
-static struct kx_guard *open_guard(FILE *out)
-{
-	struct kx_guard *g;
-	char err[512];
-	int i;
-
-	for (i = 0; i < 120; i++) {
-		if (!kx_guard_open(&g, err, sizeof(err)))
-			return g;
-		if (!strstr(err, "holds"))
-			break;
-		sleep(1);
-	}
-	fprintf(out, "kx_guard_open: %s\n", err);
-	return NULL;
-}
-
 static void print_failures(FILE *out, const struct scn_scenario *s,
 			   const struct exec_result *r)
 {
@@ -161,7 +145,7 @@ static int child_run(const char *path, bool diff, FILE *out)
 		fprintf(out, "%s\n", err);
 		return EXEC_BAD_INPUT;
 	}
-	g = open_guard(out);
+	g = tk_open_guard(out);
 	if (!g)
 		return EXEC_CANNOT_RUN;
 	if (diff) {
@@ -346,36 +330,12 @@ static void test_file(const char *path, bool nozero)
 	free(ktext);
 }
 
-static int serialize(void)
-{
-	int fd;
-
-	mkdir(KX_RUN_DIR, 0755);
-	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
-}
-
 /* Does this kernel map no zero page (or no huge one) at read faults? */
 static bool maps_no_zero_page(void)
 {
 	struct kx_zero_page z;
-	struct kx_guard *g = open_guard(stdout);
-	char err[256];
-	int ret;
 
-	if (!g)
-		return false;
-	ret = kx_zero_probe(g, &z, err, sizeof(err));
-	kx_guard_close(g);
-	if (ret) {
-		printf("# kx_zero_probe: %s\n", err);
-		return false;
-	}
-	printf("# read faults map: small %d, huge %d (1 the zero page, 0 a "
-	       "real page, -1 could not tell)\n", z.small, z.huge);
-	return !z.small || !z.huge;
+	return tk_zero_probe(&z) && (!z.small || !z.huge);
 }
 
 int main(void)
@@ -394,7 +354,7 @@ int main(void)
 	if (exec_kernel_check(why, sizeof(why)))
 		can = false;
 	else
-		lock = serialize();
+		lock = tk_serialize();
 	if (can && kx_restore_saved(-1, why, sizeof(why)) < 0)
 		printf("# kx_restore_saved: %s\n", why);
 	if (can)

@@ -295,9 +295,9 @@ static int step_all(struct kx_diff *d, int *compared)
 }
 
 /*
- * The model setting that makes the model this kernel as probed: a kernel
- * that maps no zero page at read faults, or no huge one; NULL for one
- * that maps both (or where the probe could not tell).
+ * The model setting (index into zero_sets) that makes the model this
+ * kernel as probed: a kernel that maps no zero page at read faults, or no
+ * huge one; -1 for one that maps both (or where the probe could not tell).
  */
 static const char *const zero_sets[] = { "model/zero_page=0",
 					 "model/huge_zero_page=0" };

@@ -21,6 +21,9 @@
  *    not written (a sleep write wakes khugepaged).
  *  - Nothing outside the settings table is ever written; in particular not
  *    the non-upstream transparent_hugepage/anon_beside_full.
+ *  - tracefs is mounted (at /sys/kernel/tracing) only where none is, and
+ *    recorded by its mount id before it is attached; it is unmounted only
+ *    while the mount there is still that one.
  *
  * After fork(), a child must call kx_child_after_fork() and the parent
  * kx_child_add(); a forked child never undoes the parent's changes.
@@ -51,7 +54,8 @@ struct kx_guard;
  *
  * Checks root, THP sysfs, and that /proc/self/pagemap, /proc/kpageflags
  * and /proc/kpagecount are readable (tracefs is needed only to read the
- * trace: kx_tracefs_check()).  Changes nothing.  Return: 0, or KX_CANNOT_RUN with the reason in @err.
+ * trace: kx_tracefs_check()).  Changes nothing.
+ * Return: 0, or KX_CANNOT_RUN with the reason in @err.
  */
 int kx_guard_check(char *err, size_t len);
 

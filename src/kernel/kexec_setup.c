@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Setting up and tearing down a kernel run: the default tunables, the
- * zero-page probe, the trace instance, swap, the controller's own THP and reaping settings,
- * the actors' command area, the keeper mm, the khugepaged gate and the
- * vmstat baseline; and 'set PATH VALUE'.
+ * zero-page probe, the trace instance, swap, the controller's own THP and
+ * reaping settings, the actors' command area, the keeper mm, the
+ * khugepaged gate and the vmstat baseline; and 'set PATH VALUE'.
  */
 #include <dirent.h>
 #include <errno.h>

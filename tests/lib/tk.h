@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for the kernel tests (t7xxx): taking turns on the test lock,
+ * opening the guard while another run may hold it, and probing what this
+ * kernel's read faults map.
+ */
+#ifndef FSIM_TESTS_TK_H
+#define FSIM_TESTS_TK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "kernel/guard.h"
+#include "kernel/zero_page.h"
+
+/*
+ * Kernel test binaries (plain and sanitized, run in parallel) take turns:
+ * flock() KX_TEST_LOCK, waiting.  Return: the fd to close, or -1.
+ */
+int tk_serialize(void);
+
+/*
+ * Open the guard, waiting (up to two minutes) while another run holds it.
+ * Return: the guard, or NULL with the reason as a line on @out.
+ */
+struct kx_guard *tk_open_guard(FILE *out);
+
+/*
+ * What this kernel's read faults map (kx_zero_probe() under a guard of
+ * our own), printed as a TAP comment.  Return: false (said on stdout) if
+ * the probe could not run.
+ */
+bool tk_zero_probe(struct kx_zero_page *z);
+
+#endif
