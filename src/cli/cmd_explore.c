@@ -4,6 +4,8 @@
  *   [-j THREADS] [--shard K/N] [--set PATH=VALUE]... [--max-procs P]
  *   [--max-pmds R] [--max-ops K] [--out DIR] [--json]
  * foliosim explore --merge DIR... [--out DIR] [--json]
+ * foliosim explore --against kernel [--seed S] [--runs N] [--time S]
+ *   [--set PATH=VALUE]... [--max-ops K] [--out DIR] [--json]
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "cli.h"
 #include "exec/exec.h"
 #include "explore/explore.h"
+#include "kernel/exec_kernel.h"
 #include "model/profile.h"
 
 static int parse_profiles(struct explore_opts *o, char *arg)
@@ -157,6 +160,78 @@ static int merge(int argc, char **argv, struct explore_opts *o)
 	return st;
 }
 
+/* Options a search against the kernel does not take. */
+static bool model_only_opt(const char *a)
+{
+	static const char *const opts[] = { "--profiles", "-j", "--shard",
+					    "--exhaustive", "--max-procs",
+					    "--max-pmds", NULL };
+	int i;
+
+	for (i = 0; opts[i]; i++)
+		if (!strncmp(a, opts[i], strlen(opts[i])))
+			return true;
+	return false;
+}
+
+/*
+ * 'explore --against kernel': --runs and --time may both be given (the
+ * first limit reached ends it); neither means --time 600.
+ */
+static int against_kernel(int argc, char **argv, struct explore_opts *o)
+{
+	struct kexp_result r;
+	bool runs = false, secs = false;
+	char err[512];
+	int i, st = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--against")) {
+			if (i + 1 >= argc || strcmp(argv[i + 1], "kernel"))
+				return cli_error("--against: expected 'kernel'");
+			i++;
+			continue;
+		}
+		if (model_only_opt(argv[i]))
+			return cli_error("%s does not apply to --against "
+					 "kernel (see foliosim help explore)",
+					 argv[i]);
+		runs |= !strcmp(argv[i], "--runs");
+		secs |= !strcmp(argv[i], "--time");
+		st = parse_opt(o, argc, argv, &i);
+		if (st)
+			return st;
+	}
+	if (runs && secs) {	/* parse_opt let the later one win */
+		for (i = 1; i + 1 < argc; i++)
+			if (!strcmp(argv[i], "--runs"))
+				parse_long("--runs", argv[i + 1], 1,
+					   1000000000L, &o->runs);
+	} else if (!runs) {
+		o->runs = 0;
+		if (!secs)
+			o->seconds = 600;
+	} else {
+		o->seconds = 0;
+	}
+	o->against_kernel = true;
+	if (exec_kernel_check(err, sizeof(err))) {
+		fprintf(stderr, "foliosim: explore --against kernel: %s\n",
+			err);
+		return EXEC_CANNOT_RUN;
+	}
+	if (kexplore_run(o, &r, err, sizeof(err))) {
+		fprintf(stderr, "foliosim: explore --against kernel: %s\n",
+			err);
+		st = EXEC_CANNOT_RUN;
+	}
+	if (o->out_dir && kexplore_write(o, &r))
+		st = cli_error("cannot write the results to %s", o->out_dir);
+	kexplore_print_summary(stdout, o, &r, o->json);
+	kexplore_result_free(&r);
+	return st;
+}
+
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_opts o;
@@ -170,6 +245,13 @@ int cmd_explore(int argc, char **argv)
 	o.sets = calloc((size_t)argc + 1, sizeof(*o.sets));
 	if (!o.sets)
 		return cli_error("out of memory");
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--against")) {
+			o.max_ops = 20;
+			st = against_kernel(argc, argv, &o);
+			free(o.sets);
+			return st;
+		}
 	for (i = 1; i < argc && !st; i++)
 		st = parse_opt(&o, argc, argv, &i);
 	if (!st && explore_run(&o, &r))

@@ -41,6 +41,7 @@ struct explore_opts {
 	const char *out_dir;
 	bool json, progress;
 	int exhaustive;			/* >0: bounded exhaustive, depth */
+	bool against_kernel;		/* --against kernel (kexplore.c) */
 };
 
 /* What one profile's run of a scenario looked like. */
@@ -93,10 +94,64 @@ bool exp_still_shows(const struct explore_opts *o, const char *text,
 		     int64_t *cost);
 /* Shrink @f->text in place (delta debugging). */
 void exp_shrink(const struct explore_opts *o, struct exp_finding *f);
+/* Does the candidate text still show what is being shrunk? */
+typedef bool (*exp_keep_fn)(void *ctx, const char *text);
+/*
+ * Shrink @text (delta debugging over its canonical form) while @keep
+ * holds, calling it at most @max_tries times.  Returns the shrunk text
+ * (caller frees) and the statement counts before and after.
+ */
+char *exp_shrink_text(const char *text, exp_keep_fn keep, void *ctx,
+		      int max_tries, int *orig_statements, int *statements);
 /* A signature of what the finding does, independent of names. */
 uint64_t exp_signature(const struct exp_finding *f);
 
 int explore_run(const struct explore_opts *o, struct explore_result *r);
+
+/*
+ * Searching against the live kernel (kgen.c, kexplore.c, koutput.c).
+ * exp_kgenerate(): scenario text for run @run of @o->seed, sized for the
+ * kernel, over the whole language; it parses and runs clean on the model
+ * (caller frees).  exp_model_clean(): does @text parse and run on the
+ * model (v6.18) with the invariant checker clean?  If not, why.
+ */
+char *exp_kgenerate(const struct explore_opts *o, long run);
+bool exp_model_clean(const char *text, char *why, size_t len);
+
+/* One class of disagreement: the first differing field (kx_diff). */
+struct kexp_class {
+	char what[64];
+	long real, nondet;	/* runs that showed it, by kind */
+	long run;		/* the run its reproducer comes from */
+	char *text;		/* the reproducer (shrunk if real) */
+	char *report;		/* the diff's report of the reproducer */
+	char detail[192];
+	int orig_statements, statements;
+	int confirmed;		/* reruns of the reproducer that agreed */
+	bool is_real;		/* the reproducer is a real difference */
+	bool shrunk;
+	char file[96];		/* reproducer's file name */
+};
+
+struct kexp_result {
+	long runs;		/* scenarios diffed */
+	long agree, real, nondet;
+	long cannot;		/* the kernel could not run one */
+	long kernel_runs;	/* every diff, reruns and shrinking too */
+	char release[64];
+	struct kexp_class *v;
+	int nr, cap;
+	double seconds;
+};
+
+/* The search loop; 0, or -1 with a reason in @err. */
+int kexplore_run(const struct explore_opts *o, struct kexp_result *r,
+		 char *err, size_t len);
+void kexplore_result_free(struct kexp_result *r);
+/* Reproducers, summary.txt and summary.json in o->out_dir; 0 or -1. */
+int kexplore_write(const struct explore_opts *o, struct kexp_result *r);
+void kexplore_print_summary(FILE *f, const struct explore_opts *o,
+			    const struct kexp_result *r, bool json);
 void explore_result_free(struct explore_result *r);
 /* Write reproducers and summary.md / summary.json into o->out_dir. */
 int explore_write(const struct explore_opts *o, struct explore_result *r);

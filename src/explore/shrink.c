@@ -21,10 +21,9 @@ struct lines {
 };
 
 struct shrink {
-	const struct explore_opts *o;
-	struct exp_finding *f;
-	int64_t min_cost;
-	int tries;
+	exp_keep_fn keep;
+	void *ctx;
+	int tries, max_tries;
 };
 
 static char *canonical(const char *text)
@@ -95,14 +94,9 @@ static void lines_free(struct lines *l)
 
 static bool try_text(struct shrink *sh, const char *text)
 {
-	int64_t cost;
-
-	if (sh->tries++ >= SHRINK_MAX_TRIES)
+	if (sh->tries++ >= sh->max_tries)
 		return false;
-	if (!exp_still_shows(sh->o, text, sh->f, sh->min_cost, &cost))
-		return false;
-	sh->f->cost = cost;
-	return true;
+	return sh->keep(sh->ctx, text);
 }
 
 /* Lines that must stay: the model's own sizes. */
@@ -238,17 +232,19 @@ static int count_statements(const struct lines *l)
 	return n;
 }
 
-void exp_shrink(const struct explore_opts *o, struct exp_finding *f)
+char *exp_shrink_text(const char *text, exp_keep_fn keep, void *ctx,
+		      int max_tries, int *orig_statements, int *statements)
 {
-	struct shrink sh = { .o = o, .f = f, .min_cost = f->cost };
+	struct shrink sh = { .keep = keep, .ctx = ctx,
+			     .max_tries = max_tries };
+	char *canon = canonical(text), *out;
 	struct lines l;
-	char *text = canonical(f->text);
 	int round;
 
-	lines_split(&l, text);
-	free(text);
-	f->orig_cost = f->cost;
-	f->orig_statements = count_statements(&l);
+	lines_split(&l, canon);
+	free(canon);
+	if (orig_statements)
+		*orig_statements = count_statements(&l);
 	for (round = 0; round < 8; round++) {
 		bool changed = shrink_lines(&sh, &l);
 
@@ -256,9 +252,39 @@ void exp_shrink(const struct explore_opts *o, struct exp_finding *f)
 		if (!changed)
 			break;
 	}
-	free(f->text);
-	f->text = lines_join(&l, 0, 0);
-	f->nr_statements = count_statements(&l);
+	out = lines_join(&l, 0, 0);
+	if (statements)
+		*statements = count_statements(&l);
 	lines_free(&l);
+	return out;
+}
+
+struct still_shows {
+	const struct explore_opts *o;
+	struct exp_finding *f;
+	int64_t min_cost;
+};
+
+static bool still_shows(void *ctx, const char *text)
+{
+	struct still_shows *c = ctx;
+	int64_t cost;
+
+	if (!exp_still_shows(c->o, text, c->f, c->min_cost, &cost))
+		return false;
+	c->f->cost = cost;
+	return true;
+}
+
+void exp_shrink(const struct explore_opts *o, struct exp_finding *f)
+{
+	struct still_shows c = { .o = o, .f = f, .min_cost = f->cost };
+	char *text;
+
+	f->orig_cost = f->cost;
+	text = exp_shrink_text(f->text, still_shows, &c, SHRINK_MAX_TRIES,
+			       &f->orig_statements, &f->nr_statements);
+	free(f->text);
+	f->text = text;
 	f->signature = exp_signature(f);
 }

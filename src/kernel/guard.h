@@ -130,6 +130,24 @@ int kx_child_add(struct kx_guard *g, pid_t pid);
 /* Forget @pid; call it right after reaping the child yourself. */
 void kx_child_del(struct kx_guard *g, pid_t pid);
 
+/**
+ * kx_test_lock() - take turns with the kernel tests
+ *
+ * flock()s KX_TEST_LOCK, waiting as long as it takes.  Return: the fd to
+ * close to release it, or -1 with a reason in @err.
+ */
+int kx_test_lock(char *err, size_t len);
+
+/**
+ * kx_guard_open_wait() - kx_guard_open(), waiting while another run holds
+ * the lock
+ * @seconds: how long to wait at most (retrying once a second)
+ *
+ * Return: as kx_guard_open().
+ */
+int kx_guard_open_wait(struct kx_guard **gp, int seconds, char *err,
+		       size_t len);
+
 /*
  * In a child, right after fork(): restores the signal dispositions the
  * guard replaced, closes the child's reference to the lock, and asks for

@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers for the kernel tests (see tk.h). */
-#include <fcntl.h>
-#include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "tk.h"
 
 int tk_serialize(void)
 {
-	int fd;
+	char err[256];
+	int fd = kx_test_lock(err, sizeof(err));
 
-	mkdir(KX_RUN_DIR, 0755);
-	fd = open(KX_TEST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
+	if (fd < 0)
+		printf("# %s\n", err);
 	return fd;
 }
 
@@ -23,15 +16,9 @@ struct kx_guard *tk_open_guard(FILE *out)
 {
 	struct kx_guard *g;
 	char err[512];
-	int i;
 
-	for (i = 0; i < 120; i++) {
-		if (!kx_guard_open(&g, err, sizeof(err)))
-			return g;
-		if (!strstr(err, "holds"))
-			break;
-		sleep(1);
-	}
+	if (!kx_guard_open_wait(&g, 120, err, sizeof(err)))
+		return g;
 	fprintf(out, "%skx_guard_open: %s\n", out == stdout ? "# " : "", err);
 	return NULL;
 }
