@@ -29,6 +29,7 @@
 #define KEXP_SHRINK_SECONDS	150.0
 #define KEXP_GUARD_WAIT		600	/* seconds */
 #define KEXP_SAVE_EVERY		60.0	/* seconds between summaries */
+#define KEXP_LOCK_GAP_US	5000
 
 /* What one diff of a scenario ended with. */
 struct kdiff {
@@ -117,6 +118,8 @@ static bool kdiff_text(struct kexp *k, const char *text, struct kdiff *d)
 		k->fatal = true;
 	}
 	close(lock);
+	/* a waiting kernel test gets the lock before our next diff takes it */
+	usleep(KEXP_LOCK_GAP_US);
 	scn_free(&s);
 	k->r->kernel_runs++;
 	if (d->status == 4)

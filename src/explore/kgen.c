@@ -548,27 +548,27 @@ static void gen_statement(struct kgen *g)
 		gen_access(g, p, true);
 	else if (w < 30)
 		gen_access(g, p, false);
-	else if (w < 36)
-		gen_fork(g, p);
-	else if (w < 38)
-		gen_exit(g, p);
 	else if (w < 39)
-		gen_spawn(g);
+		gen_fork(g, p);
+	else if (w < 42)
+		gen_exit(g, p);
 	else if (w < 43)
-		gen_mmap(g, p);
+		gen_spawn(g);
 	else if (w < 47)
-		gen_munmap(g, p);
+		gen_mmap(g, p);
 	else if (w < 51)
-		gen_mremap(g, p);
+		gen_munmap(g, p);
 	else if (w < 55)
+		gen_mremap(g, p);
+	else if (w < 59)
 		gen_mprotect(g, p);
-	else if (w < 75)
+	else if (w < 77)
 		gen_madvise(g, p);
-	else if (w < 83)
+	else if (w < 84)
 		gen_daemon(g, "khugepaged");
-	else if (w < 87)
+	else if (w < 88)
 		gen_daemon(g, "ksm");
-	else if (w < 90) {
+	else if (w < 91) {
 		begin(g);
 		put(g, "shrink");
 		commit(g);
