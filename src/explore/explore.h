@@ -118,9 +118,13 @@ int explore_run(const struct explore_opts *o, struct explore_result *r);
 char *exp_kgenerate(const struct explore_opts *o, long run);
 bool exp_model_clean(const char *text, char *why, size_t len);
 
-/* One class of disagreement: the first differing field (kx_diff). */
+/*
+ * One class of disagreement: the first differing field (as
+ * kx_diff_classify() names it) and the kind of statement after which it
+ * showed: "page:pmd@madvise:mergeable", "vmstat:pswpin@read".
+ */
 struct kexp_class {
-	char what[64];
+	char what[96];
 	long real, nondet;	/* runs that showed it, by kind */
 	long run;		/* the run its reproducer comes from */
 	char *text;		/* the reproducer (shrunk if real) */
@@ -130,7 +134,7 @@ struct kexp_class {
 	int confirmed;		/* reruns of the reproducer that agreed */
 	bool is_real;		/* the reproducer is a real difference */
 	bool shrunk;
-	char file[96];		/* reproducer's file name */
+	char file[128];		/* reproducer's file name */
 };
 
 struct kexp_result {

@@ -35,6 +35,7 @@
 struct kdiff {
 	int status;		/* enum exec_status */
 	struct kx_diff_verdict v;
+	char cls[96];		/* the class: "FIELD@STATEMENT" */
 	char *report;		/* what kx_diff printed */
 };
 
@@ -71,6 +72,25 @@ static void error_detail(struct kdiff *d)
 		c++;
 	n = strcspn(c, "\n");
 	snprintf(d->v.detail, sizeof(d->v.detail), "%.*s", (int)n, c);
+}
+
+/*
+ * The class of a difference: the first differing field, and the kind of
+ * statement after which it showed ("page:pmd@madvise:mergeable"), so
+ * that one field reached in different ways gets a reproducer per way.
+ */
+static void class_name(struct kdiff *d, const struct scn_scenario *s)
+{
+	const struct scn_op *op;
+
+	if (d->v.op < 0 || d->v.op >= s->nr_ops) {
+		snprintf(d->cls, sizeof(d->cls), "%s", d->v.what);
+		return;
+	}
+	op = &s->ops[d->v.op];
+	snprintf(d->cls, sizeof(d->cls), "%s@%s%s%s", d->v.what,
+		 scn_op_names[op->kind], op->kind == SCN_MADVISE ? ":" : "",
+		 op->kind == SCN_MADVISE ? scn_advice_names[op->advice] : "");
 }
 
 /*
@@ -120,22 +140,25 @@ static bool kdiff_text(struct kexp *k, const char *text, struct kdiff *d)
 	close(lock);
 	/* a waiting kernel test gets the lock before our next diff takes it */
 	usleep(KEXP_LOCK_GAP_US);
-	scn_free(&s);
 	k->r->kernel_runs++;
-	if (d->status == 4)
+	if (d->status == 4) {
+		scn_free(&s);
 		return false;
+	}
 	if (d->status == 2 || d->status == 3) {
 		snprintf(d->v.what, sizeof(d->v.what), "%s",
 			 d->status == 3 ? "data-lost" : "step-failed");
 		error_detail(d);
 	}
+	class_name(d, &s);
+	scn_free(&s);
 	return true;
 }
 
 static bool same_end(const struct kdiff *a, const struct kdiff *b)
 {
 	return a->status == b->status && a->v.op == b->v.op &&
-	       !strcmp(a->v.what, b->v.what) &&
+	       !strcmp(a->cls, b->cls) &&
 	       !strcmp(a->v.detail, b->v.detail);
 }
 
@@ -216,7 +239,7 @@ static bool still_disagrees(void *ctx, const char *text)
 		kdiff_free(&d);
 		return false;
 	}
-	same = d.status != 0 && !strcmp(d.v.what, c->what);
+	same = d.status != 0 && !strcmp(d.cls, c->what);
 	kdiff_free(&d);
 	return same;
 }
@@ -232,7 +255,7 @@ static int confirm(struct kexp *k, const char *text, const char *what, int n,
 		struct kdiff d;
 
 		if (kdiff_text(k, text, &d) && d.status &&
-		    !strcmp(d.v.what, what)) {
+		    !strcmp(d.cls, what)) {
 			ok++;
 			kdiff_free(last);
 			*last = d;
@@ -319,7 +342,7 @@ static void one_run(struct kexp *k, long run, bool *changed)
 			real = false;
 		kdiff_free(&again[i]);
 	}
-	c = class_get(r, first.v.what);
+	c = class_get(r, first.cls);
 	if (c) {
 		*changed = true;
 		if (real) {

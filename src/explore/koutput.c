@@ -13,7 +13,7 @@
 #include "explore.h"
 #include "report/report.h"
 
-/* "page:state:zero/present" -> "page-state-zero-present.fsim" */
+/* "page:state:zero/present@read" -> "page-state-zero-present@read.fsim" */
 static void file_name(struct kexp_class *c)
 {
 	size_t i, n;
