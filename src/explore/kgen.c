@@ -37,7 +37,6 @@ struct kg_state {
 	int nr_procs, nr_regions;
 	bool alive[KG_PROCS];
 	int npages[KG_REGIONS];
-	bool ksm_used;		/* a ksm statement ran: KSM knobs are busy */
 	uint8_t pg[KG_PROCS][KG_REGIONS][KG_PAGES];
 };
 
@@ -528,8 +527,6 @@ static void gen_exit(struct kgen *g, int p)
 static void gen_daemon(struct kgen *g, const char *name)
 {
 	begin(g);
-	if (!strcmp(name, "ksm"))
-		g->st.ksm_used = true;
 	if (pick(g, 3))
 		put(g, "%s", name);
 	else
