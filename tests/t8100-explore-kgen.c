@@ -5,7 +5,8 @@
  * scenario parses, prints back to the same op list, and runs on the model
  * (v6.18) with the invariant checker clean; over a few hundred runs every
  * statement kind, advice and write form is generated, and no setting that
- * would let other processes move the global THP counters.
+ * would let other processes move the global THP counters.  And 'foliosim
+ * help explore' documents it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,27 @@ static bool test_shrink_text_keeps_the_predicate(void)
 	return true;
 }
 
+/* 'foliosim help explore' documents it, with no printf escapes left. */
+static bool test_help(void)
+{
+	FILE *f = popen("./foliosim help explore 2>&1", "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int c;
+
+	CHECK(f && m);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	CHECK_INT(pclose(f), ==, 0);
+	CHECK(strstr(buf, "--against kernel"));
+	CHECK(strstr(buf, "i % N == K"));
+	CHECK(!strstr(buf, "%%"));
+	free(buf);
+	return true;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -228,5 +250,7 @@ int main(void)
 	     "together they use every statement, advice and write form");
 	TEST(test_shrink_text_keeps_the_predicate(),
 	     "exp_shrink_text() shrinks while its predicate holds");
+	TEST(test_help(), "'foliosim help explore' documents --against "
+	     "kernel and prints no '%%%%'");
 	return tap_done();
 }
