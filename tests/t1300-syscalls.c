@@ -524,6 +524,62 @@ static bool test_mremap_small(void)
 	return true;
 }
 
+/*
+ * madvise and mprotect that change no VMA flag on part of a PMD-mapped THP
+ * leave the VMA and the PMD whole (madvise_update_vma() and mprotect_fixup()
+ * return early); the first real change splits both.
+ */
+static bool test_noop_flag_change_keeps_pmd(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_thp_process(m);
+	unsigned long part = TM_PAGE(10);
+
+	CHECK(p);
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_HUGEPAGE));
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_DOFORK));
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_UNMERGEABLE));
+	CHECK(!fsim_mprotect(m, p, TM_BASE, part, true));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
+	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 0);
+	CHECK(tm_pmd_mapped(p, TM_BASE));
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_MERGEABLE));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 1);
+	/* now mergeable already: a second call changes nothing more */
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_MERGEABLE));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
+ * copy_vma(): a VMA that never had an anon page takes the page offset of
+ * its destination, so it merges with an untouched neighbour; one with an
+ * anon_vma keeps its offset and stays apart.
+ */
+static bool test_mremap_unfaulted_merges(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = fsim_spawn(m);
+
+	CHECK(p && !fsim_mmap(m, p, R(0), PMD_SIZE));
+	CHECK(!fsim_mmap(m, p, R(1), PMD_SIZE / 2));
+	CHECK(!fsim_mremap(m, p, R(1), PMD_SIZE / 2, R(0) + PMD_SIZE / 2,
+			   PMD_SIZE / 2));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
+	CHECK(tm_write(m, p, R(0), 1));
+	CHECK(!fsim_mmap(m, p, R(2), PMD_SIZE / 2));
+	CHECK(tm_write(m, p, R(2), 1));
+	CHECK(!fsim_mremap(m, p, R(2), PMD_SIZE / 2, R(0) + PMD_SIZE,
+			   PMD_SIZE / 2));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
 /* A whole, aligned PMD THP moves as a PMD: no split, same folio. */
 static bool test_mremap_pmd_aligned(void)
 {
@@ -853,6 +909,10 @@ int main(void)
 	     "MADV_DONTNEED of small pages: those read back as zero");
 	TEST(test_madvise_dontfork(),
 	     "MADV_DONTFORK hides the VMA from the child; DOFORK undoes it");
+	TEST(test_noop_flag_change_keeps_pmd(),
+	     "madvise/mprotect changing no flag on part of a THP split nothing");
+	TEST(test_mremap_unfaulted_merges(),
+	     "mremap of a never-faulted VMA merges with its new neighbour");
 	TEST(test_mremap_small(),
 	     "mremap moves small pages with their contents");
 	TEST(test_mremap_pmd_aligned(),

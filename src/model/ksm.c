@@ -598,34 +598,31 @@ void ksm_counters(struct fsim_machine *m, struct ksm_counters *c)
  * UNMERGEABLE breaks every KSM page (and KSM zero page) in the range by an
  * unsharing fault, then clears the flag.
  */
+/* ksm_madvise(): runs only on the VMAs whose VM_MERGEABLE changes. */
+static int ksm_madvise_vma(struct fsim_machine *m, struct mm_struct *mm,
+			   struct vm_area_struct *vma, void *arg)
+{
+	unsigned long addr;
+
+	if (*(bool *)arg)
+		return ksm_enter(m, mm) ? -ENOMEM : 0;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
+		break_ksm(m, mm, vma, addr);
+	return 0;
+}
+
 int ksm_madvise_range(struct fsim_machine *m, struct mm_struct *mm,
 		      unsigned long start, unsigned long end, bool merge)
 {
-	unsigned long addr;
-	int i, err = 0;
+	int err = 0;
 
 	if (!vma_range_covered(mm, start, end))
 		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
 			       start, end);
-	if (split_vma_range(m, mm, start, end))
+	if (vma_modify_flags_range(m, mm, start, end,
+				   merge ? VM_MERGEABLE : 0,
+				   merge ? 0 : VM_MERGEABLE, ksm_madvise_vma,
+				   &merge))
 		return -ENOMEM;
-	for (i = 0; i < mm->nr_vmas; i++) {
-		struct vm_area_struct *vma = &mm->vmas[i];
-
-		if (vma->vm_start < start || vma->vm_end > end)
-			continue;
-		if (merge) {
-			if (ksm_enter(m, mm))
-				return -ENOMEM;
-			vma->vm_flags |= VM_MERGEABLE;
-			continue;
-		}
-		if (!(vma->vm_flags & VM_MERGEABLE))
-			continue;
-		for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
-			break_ksm(m, mm, vma, addr);
-		vma->vm_flags &= ~VM_MERGEABLE;
-	}
-	vma_merge_range(mm, start - 1, end + 1);
 	return err;
 }
