@@ -425,6 +425,21 @@ static void cmp_and_merge_page(struct fsim_machine *m, struct mm_struct *mm,
 	tree_it = unstable_tree_search_insert(m, mm, it, page, &tree_mm);
 	if (!tree_it)
 		return;
+	if (folio_test_large(folio) &&
+	    page_folio(&m->phys, follow_page(m, tree_mm, tree_it->addr)) ==
+		    folio) {
+		/*
+		 * Both pages lie in one large folio: the reference ksmd holds
+		 * on the tree page makes the split in try_to_merge_one_page()
+		 * fail.  Once that reference is dropped, cmp_and_merge_page()
+		 * splits the folio, and nothing merges in this round.
+		 */
+		folio_ref_add(folio, 1);
+		split_folio_to_order(m, folio, 0);
+		folio_put_refs(m, folio, 1);
+		split_folio_to_order(m, folio, 0);
+		return;
+	}
 	/* try_to_merge_two_pages(): this page becomes the KSM page */
 	if (try_to_merge_one_page(m, mm, it->addr, NULL, false))
 		return;
