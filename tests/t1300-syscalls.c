@@ -253,7 +253,14 @@ static bool test_mprotect_hole(void)
 	CHECK(p);
 	CHECK_INT(fsim_mprotect(m, p, R(0), 2 * PMD_SIZE, false), ==,
 		  -ENOMEM);
+	/* as do_mprotect_pkey(): the VMAs before the hole did change */
+	CHECK(!(vma_lookup(p, R(0))->vm_flags & VM_WRITE));
 	CHECK_INT(fsim_mprotect(m, p, R(1), PAGE_SIZE, false), ==, -ENOMEM);
+	CHECK_INT(fsim_mprotect(m, p, R(0) + PMD_SIZE - PAGE_SIZE,
+				2 * PAGE_SIZE, true),
+		  ==, -ENOMEM);
+	CHECK(vma_lookup(p, R(0) + PMD_SIZE - PAGE_SIZE)->vm_flags & VM_WRITE);
+	CHECK(!(vma_lookup(p, R(0))->vm_flags & VM_WRITE));
 	CHECK(tm_check(m));
 	fsim_free(m);
 	return true;
@@ -890,7 +897,7 @@ int main(void)
 	TEST(test_mprotect_rw_keeps_shared_ro(),
 	     "mprotect rw leaves shared pages read-only; the write copies");
 	TEST(test_mprotect_hole(),
-	     "mprotect of a range with a hole fails with -ENOMEM");
+	     "mprotect over a hole changes the VMAs before it, then -ENOMEM");
 	TEST(test_madvise_hugepage(),
 	     "MADV_HUGEPAGE sets VM_HUGEPAGE and the next write maps a THP");
 	TEST(test_madvise_nohugepage(),

@@ -283,18 +283,32 @@ static int mprotect_fixup(struct fsim_machine *m, struct mm_struct *mm,
 int fsim_mprotect(struct fsim_machine *m, struct mm_struct *mm,
 		  unsigned long addr, unsigned long len, bool writable)
 {
-	unsigned long end = addr + len;
+	unsigned long end = addr + len, mapped;
+	struct vm_area_struct *vma;
 	int err = check_range(m, mm, addr, len);
 
 	if (err)
 		return err;
-	if (!vma_range_covered(mm, addr, end))
-		return fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
-				addr, end);
-	return vma_modify_flags_range(m, mm, addr, end,
-				      writable ? VM_WRITE : 0,
-				      writable ? 0 : VM_WRITE, mprotect_fixup,
-				      &writable);
+	/*
+	 * do_mprotect_pkey() changes the VMAs up to the first hole, then
+	 * fails; nothing changes when the range starts in a hole.
+	 */
+	for (mapped = addr; mapped < end; mapped = vma->vm_end) {
+		vma = vma_lookup(mm, mapped);
+		if (!vma)
+			break;
+	}
+	if (mapped > end)
+		mapped = end;
+	if (mapped > addr)
+		err = vma_modify_flags_range(m, mm, addr, mapped,
+					     writable ? VM_WRITE : 0,
+					     writable ? 0 : VM_WRITE,
+					     mprotect_fixup, &writable);
+	if (!err && mapped < end)
+		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
+			       addr, end);
+	return err;
 }
 
 int madvise_walk_vmas(struct fsim_machine *m, struct mm_struct *mm,
