@@ -47,7 +47,7 @@ static const char explore_usage[] =
 	"and summary.json.  Defaults: --profiles v6.10,v6.18 --seed 1\n"
 	"--runs 1000 -j 1 --max-procs 3 --max-pmds 2 --max-ops 12.\n"
 	"With --runs the findings do not depend on -j; --shard K/N takes the\n"
-	"runs i with i %% N == K, so N machines can share one search, and\n"
+	"runs i with i % N == K, so N machines can share one search, and\n"
 	"--merge combines their DIRs: it replays the shrink decisions over\n"
 	"the candidates every shard records (DIR/candidates.txt), so the\n"
 	"merged findings and run counts equal those of the one search.\n"
