@@ -59,6 +59,7 @@ bool exp_measure(const struct explore_opts *o, const char *text,
 		char name[32];
 
 		exp_profile_opts(o->profiles[k], &mo, name, sizeof(name));
+		mo.metrics_only = true;
 		exec_model(&s, &mo, &r);
 		m[k].ok = r.status == EXEC_OK || r.status == EXEC_FAILED;
 		m[k].anon_bytes = r.anon_kb << 10;
