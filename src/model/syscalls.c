@@ -30,9 +30,12 @@ static int check_range(struct fsim_machine *m, struct mm_struct *mm,
 	return 0;
 }
 
-/* Split the VMA (and a huge PMD straddling the point) at @addr. */
+/*
+ * Split the VMA (and a huge PMD straddling the point) at @addr, the start
+ * (@new_below) or the end of the range an operation works on.
+ */
 static int split_vma_at(struct fsim_machine *m, struct mm_struct *mm,
-			unsigned long addr)
+			unsigned long addr, bool new_below)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 
@@ -40,7 +43,7 @@ static int split_vma_at(struct fsim_machine *m, struct mm_struct *mm,
 		return 0;
 	if (addr & ~PMD_MASK)
 		split_huge_pmd_address(m, mm, vma, addr);
-	if (vma_split_at(mm, addr))
+	if (vma_split_at(mm, addr, new_below))
 		return fsim_err(m, -ENOMEM, "out of host memory");
 	return 0;
 }
@@ -76,7 +79,7 @@ static int unmap_range(struct fsim_machine *m, struct mm_struct *mm,
 	unsigned long end = addr + len;
 	int i;
 
-	if (split_vma_at(m, mm, addr) || split_vma_at(m, mm, end))
+	if (split_vma_at(m, mm, addr, true) || split_vma_at(m, mm, end, false))
 		return -ENOMEM;
 	for (i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *vma = &mm->vmas[i];
@@ -176,7 +179,8 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 				"mremap source is not inside one mapping");
 	ksm_unmerge_range(m, mm, addr, addr + old_len);	/* move_vma() */
 	if (unmap_range(m, mm, new_addr, new_len) ||
-	    split_vma_at(m, mm, addr) || split_vma_at(m, mm, addr + move))
+	    split_vma_at(m, mm, addr, true) ||
+	    split_vma_at(m, mm, addr + move, false))
 		return -ENOMEM;
 	vma = vma_lookup(mm, addr);
 	v = *vma;
@@ -217,7 +221,7 @@ int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
 		addr = e;
 		if (flags == vma->vm_flags)
 			continue;
-		if (split_vma_at(m, mm, s) || split_vma_at(m, mm, e))
+		if (split_vma_at(m, mm, s, true) || split_vma_at(m, mm, e, false))
 			return -ENOMEM;
 		vma = vma_lookup(mm, s);
 		if (fn)
