@@ -253,7 +253,14 @@ static bool test_mprotect_hole(void)
 	CHECK(p);
 	CHECK_INT(fsim_mprotect(m, p, R(0), 2 * PMD_SIZE, false), ==,
 		  -ENOMEM);
+	/* as do_mprotect_pkey(): the VMAs before the hole did change */
+	CHECK(!(vma_lookup(p, R(0))->vm_flags & VM_WRITE));
 	CHECK_INT(fsim_mprotect(m, p, R(1), PAGE_SIZE, false), ==, -ENOMEM);
+	CHECK_INT(fsim_mprotect(m, p, R(0) + PMD_SIZE - PAGE_SIZE,
+				2 * PAGE_SIZE, true),
+		  ==, -ENOMEM);
+	CHECK(vma_lookup(p, R(0) + PMD_SIZE - PAGE_SIZE)->vm_flags & VM_WRITE);
+	CHECK(!(vma_lookup(p, R(0))->vm_flags & VM_WRITE));
 	CHECK(tm_check(m));
 	fsim_free(m);
 	return true;
@@ -519,6 +526,62 @@ static bool test_mremap_small(void)
 	/* still exclusive: written in place */
 	CHECK(tm_write(m, p, R(1) + TM_PAGE(5), 16));
 	CHECK(tm_folio(m, p, R(1) + TM_PAGE(8)) == f);
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
+ * madvise and mprotect that change no VMA flag on part of a PMD-mapped THP
+ * leave the VMA and the PMD whole (madvise_update_vma() and mprotect_fixup()
+ * return early); the first real change splits both.
+ */
+static bool test_noop_flag_change_keeps_pmd(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_thp_process(m);
+	unsigned long part = TM_PAGE(10);
+
+	CHECK(p);
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_HUGEPAGE));
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_DOFORK));
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_UNMERGEABLE));
+	CHECK(!fsim_mprotect(m, p, TM_BASE, part, true));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
+	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 0);
+	CHECK(tm_pmd_mapped(p, TM_BASE));
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_MERGEABLE));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 1);
+	/* now mergeable already: a second call changes nothing more */
+	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_MERGEABLE));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
+ * copy_vma(): a VMA that never had an anon page takes the page offset of
+ * its destination, so it merges with an untouched neighbour; one with an
+ * anon_vma keeps its offset and stays apart.
+ */
+static bool test_mremap_unfaulted_merges(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = fsim_spawn(m);
+
+	CHECK(p && !fsim_mmap(m, p, R(0), PMD_SIZE));
+	CHECK(!fsim_mmap(m, p, R(1), PMD_SIZE / 2));
+	CHECK(!fsim_mremap(m, p, R(1), PMD_SIZE / 2, R(0) + PMD_SIZE / 2,
+			   PMD_SIZE / 2));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
+	CHECK(tm_write(m, p, R(0), 1));
+	CHECK(!fsim_mmap(m, p, R(2), PMD_SIZE / 2));
+	CHECK(tm_write(m, p, R(2), 1));
+	CHECK(!fsim_mremap(m, p, R(2), PMD_SIZE / 2, R(0) + PMD_SIZE,
+			   PMD_SIZE / 2));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
 	CHECK(tm_check(m));
 	fsim_free(m);
 	return true;
@@ -834,7 +897,7 @@ int main(void)
 	TEST(test_mprotect_rw_keeps_shared_ro(),
 	     "mprotect rw leaves shared pages read-only; the write copies");
 	TEST(test_mprotect_hole(),
-	     "mprotect of a range with a hole fails with -ENOMEM");
+	     "mprotect over a hole changes the VMAs before it, then -ENOMEM");
 	TEST(test_madvise_hugepage(),
 	     "MADV_HUGEPAGE sets VM_HUGEPAGE and the next write maps a THP");
 	TEST(test_madvise_nohugepage(),
@@ -853,6 +916,10 @@ int main(void)
 	     "MADV_DONTNEED of small pages: those read back as zero");
 	TEST(test_madvise_dontfork(),
 	     "MADV_DONTFORK hides the VMA from the child; DOFORK undoes it");
+	TEST(test_noop_flag_change_keeps_pmd(),
+	     "madvise/mprotect changing no flag on part of a THP split nothing");
+	TEST(test_mremap_unfaulted_merges(),
+	     "mremap of a never-faulted VMA merges with its new neighbour");
 	TEST(test_mremap_small(),
 	     "mremap moves small pages with their contents");
 	TEST(test_mremap_pmd_aligned(),

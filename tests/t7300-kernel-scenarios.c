@@ -5,7 +5,11 @@
  *  - "kernel: FILE": every expectation that applies to the kernel holds
  *    and no data is lost;
  *  - "diff: FILE": model and kernel agree after every statement (the first
- *    difference is printed as diagnostics otherwise).
+ *    difference is printed as diagnostics otherwise).  A file that pins a
+ *    difference the model does not follow says so in a comment line
+ *    "# known-difference: CLASS" (the diff verdict's class, e.g.
+ *    "page:state:zero/present"): its diff passes only while that first
+ *    difference still shows, so the test notices when it goes away.
  * Each run is a child process of its own (a crash or a hang of one
  * scenario costs one line, and the guard of the child undoes its run).
  * On a kernel that maps no zero page at read faults (found by a probe at
@@ -130,6 +134,46 @@ static void print_failures(FILE *out, const struct scn_scenario *s,
 		fprintf(out, "%s\n", r->error);
 }
 
+/* The CLASS of a "# known-difference: CLASS" line of @path, or "". */
+static void known_difference(const char *path, char cls[64])
+{
+	static const char key[] = "# known-difference:";
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	cls[0] = '\0';
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, sizeof(key) - 1) &&
+		    sscanf(line + sizeof(key) - 1, "%63s", cls) != 1)
+			cls[0] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* A diff's status against the file's known difference, if it has one. */
+static int judge_known(const char *path, int st,
+		       const struct kx_diff_verdict *v, FILE *out)
+{
+	char known[64];
+
+	known_difference(path, known);
+	if (!known[0] || (st != EXEC_OK && st != EXEC_FAILED))
+		return st;
+	if (st == EXEC_FAILED && !strcmp(v->what, known)) {
+		fprintf(out, "the known difference %s shows, as pinned\n",
+			known);
+		return EXEC_OK;
+	}
+	if (st == EXEC_OK)
+		fprintf(out, "the known difference %s no longer shows: the "
+			     "model or the kernel changed; update %s\n", known,
+			path);
+	else
+		fprintf(out, "the first difference is %s, not the known %s\n",
+			v->what, known);
+	return EXEC_FAILED;
+}
+
 /* The child's work; its exit status. */
 static int child_run(const char *path, bool diff, FILE *out)
 {
@@ -149,7 +193,7 @@ static int child_run(const char *path, bool diff, FILE *out)
 	if (!g)
 		return EXEC_CANNOT_RUN;
 	if (diff) {
-		st = kx_diff(&s, g, &o);
+		st = judge_known(path, kx_diff(&s, g, &o), &v, out);
 		if (st == EXEC_FAILED && v.zero_page)
 			st |= ZERO_FLAG;
 	} else {

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec/exec.h"
 #include "explore/explore.h"
@@ -92,6 +93,85 @@ static bool test_shards_split_the_runs(void)
 		CHECK_INT(r1.v[i].run % 2, ==, 1);
 	explore_result_free(&r0);
 	explore_result_free(&r1);
+	return true;
+}
+
+/* Every reproducer file of @dir, concatenated in name order. */
+static char *dir_findings(const char *dir)
+{
+	char *cmd = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *p, *m = open_memstream(&out, &len);
+	int c;
+
+	if (!m || asprintf(&cmd, "cat %s/*.fsim 2>/dev/null", dir) < 0)
+		return NULL;
+	p = popen(cmd, "r");
+	while (p && (c = fgetc(p)) != EOF)
+		fputc(c, m);
+	if (p)
+		pclose(p);
+	fclose(m);
+	free(cmd);
+	return out;
+}
+
+/*
+ * Three shards merged give exactly the findings of the same search on one
+ * machine, and the merged summary counts all their runs.
+ */
+static bool test_merged_shards_equal_one_search(void)
+{
+	char tmpl[] = "/tmp/fsim-t8000-XXXXXX", dir[5][64], *one, *merged;
+	const char *shards[3];
+	struct explore_result r;
+	struct explore_opts o;
+	FILE *f;
+	char line[256];
+	bool counted = false;
+	int k, out;
+
+	CHECK(mkdtemp(tmpl));
+	for (k = 0; k < 5; k++)
+		snprintf(dir[k], sizeof(dir[k]), "%s/%d", tmpl, k);
+	opts(&o, NULL, 0);
+	o.runs = 300;
+	o.out_dir = dir[3];
+	CHECK(!explore_run(&o, &r) && !explore_write(&o, &r));
+	CHECK(r.nr > 3);
+	explore_result_free(&r);
+	for (k = 0; k < 3; k++) {
+		o.shard_k = k;
+		o.shard_n = 3;
+		o.out_dir = dir[k];
+		CHECK(!explore_run(&o, &r) && !explore_write(&o, &r));
+		explore_result_free(&r);
+		shards[k] = dir[k];
+	}
+	/* the merge prints its summary: keep it out of the TAP stream */
+	fflush(stdout);
+	out = dup(STDOUT_FILENO);
+	CHECK(out >= 0 && freopen("/dev/null", "w", stdout));
+	k = explore_merge(shards, 3, dir[4], false);
+	fflush(stdout);
+	CHECK(dup2(out, STDOUT_FILENO) == STDOUT_FILENO);
+	close(out);
+	CHECK_INT(k, ==, 0);
+	one = dir_findings(dir[3]);
+	merged = dir_findings(dir[4]);
+	CHECK(one && merged && *one);
+	CHECK(!strcmp(one, merged));
+	snprintf(line, sizeof(line), "%s/summary.md", dir[4]);
+	f = fopen(line, "r");
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		counted |= strstr(line, "seed 1, 300 runs") != NULL;
+	fclose(f);
+	CHECK(counted);
+	free(one);
+	free(merged);
+	snprintf(line, sizeof(line), "rm -rf %s", tmpl);
+	CHECK(!system(line));
 	return true;
 }
 
@@ -227,6 +307,8 @@ int main(void)
 	     "the same seed and runs give the same findings with -j 1 and 2");
 	TEST(test_shards_split_the_runs(),
 	     "shards 0/2 and 1/2 take the even and the odd runs");
+	TEST(test_merged_shards_equal_one_search(),
+	     "3 shards merged equal the single search (findings, runs)");
 	TEST(test_rediscovers_seed_case(),
 	     "with max_ptes_shared=0 it finds v6.10 holding >= 1 MiB more");
 	TEST(test_reproducers_pin_their_difference(),

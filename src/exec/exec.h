@@ -115,6 +115,11 @@ struct exec_model_opts {
 	int shared_pred;	/* -1: the profile's */
 	bool check;		/* run the invariant checker after each op */
 	bool track_truth;	/* count predicate answers against exact */
+	/*
+	 * The explorer's measure: at the end observe only the memory totals,
+	 * the PMD map and the predicate counts, not every region's pages.
+	 */
+	bool metrics_only;
 	/* "--set PATH=VALUE" applied before the first statement */
 	const char *const *sets;
 	int nr_sets;
@@ -175,6 +180,9 @@ bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
 		      char *got, size_t gotlen);
 int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	       struct exec_result *r);
+/* The part of exec_final() the explorer measures: memory and PMD map. */
+int exec_final_metrics(const struct scn_scenario *s,
+		       const struct exec_observer *obs, struct exec_result *r);
 /* One cell per page of region @region in @proc; caller frees. */
 char *exec_map(const struct scn_scenario *s, const struct exec_observer *obs,
 	       int proc, int region);

@@ -407,7 +407,9 @@ static enum exec_status mx_finish(void *ctx)
 
 	if (st == EXEC_OK && !x->m)
 		st = ensure_machine(x, &end);
-	if (st == EXEC_OK && exec_final(x->s, &x->obs, r))
+	if (st == EXEC_OK && (x->o->metrics_only ?
+				      exec_final_metrics(x->s, &x->obs, r) :
+				      exec_final(x->s, &x->obs, r)))
 		st = EXEC_BAD_INPUT;
 	if (x->m) {
 		r->pred_fn = x->m->pred_fn;

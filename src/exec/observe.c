@@ -287,6 +287,14 @@ static char *pmd_map(const struct scn_scenario *s,
 	return map;
 }
 
+int exec_final_metrics(const struct scn_scenario *s,
+		       const struct exec_observer *obs, struct exec_result *r)
+{
+	obs->memory(obs->ctx, &r->anon_kb, &r->thp_kb);
+	r->pmd_map = pmd_map(s, obs);
+	return r->pmd_map ? 0 : -1;
+}
+
 int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	       struct exec_result *r)
 {

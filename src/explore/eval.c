@@ -44,6 +44,16 @@ int exp_profile_opts(const char *name, struct exec_model_opts *mo,
 	return profile_lookup(buf) && (!colon || mo->shared_pred >= 0) ? 0 : -1;
 }
 
+static int exact_index(const struct explore_opts *o)
+{
+	int k;
+
+	for (k = 0; k < o->nr_profiles; k++)
+		if (!strcmp(o->profiles[k], "exact"))
+			return k;
+	return -1;
+}
+
 bool exp_measure(const struct explore_opts *o, const char *text,
 		 struct exp_metrics *m)
 {
@@ -59,6 +69,9 @@ bool exp_measure(const struct explore_opts *o, const char *text,
 		char name[32];
 
 		exp_profile_opts(o->profiles[k], &mo, name, sizeof(name));
+		mo.metrics_only = true;
+		/* predicate answers are only classified against "exact" */
+		mo.track_truth = exact_index(o) >= 0;
 		exec_model(&s, &mo, &r);
 		m[k].ok = r.status == EXEC_OK || r.status == EXEC_FAILED;
 		m[k].anon_bytes = r.anon_kb << 10;
@@ -79,15 +92,6 @@ bool exp_measure(const struct explore_opts *o, const char *text,
 	return true;
 }
 
-static int exact_index(const struct explore_opts *o)
-{
-	int k;
-
-	for (k = 0; k < o->nr_profiles; k++)
-		if (!strcmp(o->profiles[k], "exact"))
-			return k;
-	return -1;
-}
 
 static int add(struct exp_finding *out, int n, int max, enum exp_class cls,
 	       int a, int b, int64_t cost)

@@ -111,9 +111,35 @@ static void run_phase(struct batch *b, int phase, int threads)
 		pthread_join(tid[t], NULL);
 }
 
-/* Decide in run order which findings are worth shrinking. */
+static void add_candidate(struct explore_result *r, long run, int k,
+			  const struct exp_finding *f)
+{
+	struct exp_candidate *c;
+
+	if (r->nr_cands == r->cap_cands) {
+		long cap = r->cap_cands ? 2 * r->cap_cands : 256;
+		void *p = realloc(r->cands, (size_t)cap * sizeof(*c));
+
+		if (!p)
+			return;
+		r->cands = p;
+		r->cap_cands = cap;
+	}
+	c = &r->cands[r->nr_cands++];
+	c->run = run;
+	c->k = k;
+	c->cls = f->cls;
+	c->a = f->a;
+	c->b = f->b;
+	c->cost = f->cost;
+}
+
+/*
+ * Decide in run order which findings are worth shrinking; record every
+ * finding as a candidate in @r when @r is given.
+ */
 static void choose_shrinks(const struct explore_opts *o, struct batch *b,
-			   struct bucket *buckets)
+			   struct bucket *buckets, struct explore_result *r)
 {
 	int i, k, np = o->nr_profiles;
 
@@ -124,6 +150,9 @@ static void choose_shrinks(const struct explore_opts *o, struct batch *b,
 			struct exp_finding *f = &rs->f[k];
 			struct bucket *bk =
 				&buckets[(f->cls * np + f->a) * np + f->b];
+
+			if (r)
+				add_candidate(r, rs->run, k, f);
 
 			rs->shrink[k] = bk->shrunk < SHRINKS_PER_BUCKET ||
 					f->cost > bk->best;
@@ -241,7 +270,7 @@ int explore_run(const struct explore_opts *o, struct explore_result *r)
 			b.slots[b.nr++].run = run;
 		}
 		run_phase(&b, 0, o->threads);
-		choose_shrinks(o, &b, buckets);
+		choose_shrinks(o, &b, buckets, r);
 		run_phase(&b, 1, o->threads);
 		collect(&b, r);
 		progress(o, r, start, end);
@@ -257,6 +286,53 @@ int explore_run(const struct explore_opts *o, struct explore_result *r)
 	return 0;
 }
 
+int explore_replay(const struct explore_opts *o,
+		   const struct exp_candidate *c, long n,
+		   struct explore_result *r)
+{
+	struct bucket *buckets;
+	struct batch b = { .o = o };
+	long i = 0;
+
+	buckets = calloc((size_t)NR_EXP_CLASSES * EXP_MAX_PROFILES *
+				 EXP_MAX_PROFILES, sizeof(*buckets));
+	b.slots = calloc(BATCH, sizeof(*b.slots));
+	if (!buckets || !b.slots || pthread_mutex_init(&b.lock, NULL)) {
+		free(buckets);
+		free(b.slots);
+		return -1;
+	}
+	while (i < n) {
+		for (b.nr = 0; b.nr < BATCH && i < n; b.nr++) {
+			struct run_slot *rs = &b.slots[b.nr];
+
+			memset(rs, 0, sizeof(*rs));
+			rs->run = c[i].run;
+			for (; i < n && c[i].run == rs->run &&
+			       rs->nr < MAX_PER_RUN; i++) {
+				struct exp_finding *f = &rs->f[rs->nr++];
+
+				f->cls = (enum exp_class)c[i].cls;
+				f->a = c[i].a;
+				f->b = c[i].b;
+				f->cost = c[i].cost;
+			}
+			rs->text = exp_generate(o, rs->run);
+			if (!rs->text)
+				rs->nr = 0;
+		}
+		choose_shrinks(o, &b, buckets, NULL);
+		run_phase(&b, 1, o->threads);
+		collect(&b, r);
+	}
+	if (r->nr)
+		qsort(r->v, (size_t)r->nr, sizeof(*r->v), cmp_findings);
+	pthread_mutex_destroy(&b.lock);
+	free(b.slots);
+	free(buckets);
+	return 0;
+}
+
 void explore_result_free(struct explore_result *r)
 {
 	int i;
@@ -264,5 +340,6 @@ void explore_result_free(struct explore_result *r)
 	for (i = 0; i < r->nr; i++)
 		free(r->v[i].text);
 	free(r->v);
+	free(r->cands);
 	memset(r, 0, sizeof(*r));
 }

@@ -64,11 +64,21 @@ struct exp_finding {
 	int orig_statements;
 };
 
+/* A finding as measured, before any shrinking: what --merge replays. */
+struct exp_candidate {
+	long run;
+	int k;				/* its place among the run's findings */
+	int cls, a, b;
+	int64_t cost;
+};
+
 struct explore_result {
 	struct exp_finding *v;
 	int nr, cap;
 	long runs_done, generated_invalid;
 	double seconds;
+	struct exp_candidate *cands;	/* in run order */
+	long nr_cands, cap_cands;
 };
 
 struct exec_model_opts;
@@ -107,6 +117,15 @@ char *exp_shrink_text(const char *text, exp_keep_fn keep, void *ctx,
 uint64_t exp_signature(const struct exp_finding *f);
 
 int explore_run(const struct explore_opts *o, struct explore_result *r);
+/*
+ * Take the shrink decisions for @n candidates (sorted by run) in run
+ * order, shrink the chosen ones and keep the worst per signature, exactly
+ * as explore_run() does: the merge of shards replays their candidates so
+ * that it finds what one search over all their runs finds.
+ */
+int explore_replay(const struct explore_opts *o,
+		   const struct exp_candidate *c, long n,
+		   struct explore_result *r);
 
 /*
  * Searching against the live kernel (kgen.c, kexplore.c, koutput.c).
@@ -161,7 +180,10 @@ void explore_result_free(struct explore_result *r);
 int explore_write(const struct explore_opts *o, struct explore_result *r);
 void explore_print_summary(FILE *f, const struct explore_opts *o,
 			   const struct explore_result *r, bool json);
-/* Merge the summary.json of each dir into @out_dir; 0 or -1. */
+/* Write @o->out_dir/candidates.txt: the options and r->cands. */
+int explore_write_candidates(const struct explore_opts *o,
+			     const struct explore_result *r);
+/* Merge the output directories of the shards of one search; 0 or -1. */
 int explore_merge(const char *const *dirs, int nr, const char *out_dir,
 		  bool json);
 

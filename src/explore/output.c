@@ -230,5 +230,7 @@ int explore_write(const struct explore_opts *o, struct explore_result *r)
 	if (!f)
 		return -1;
 	explore_print_summary(f, o, r, true);
-	return fclose(f) ? -1 : 0;
+	if (fclose(f))
+		return -1;
+	return r->cands ? explore_write_candidates(o, r) : 0;
 }

@@ -87,9 +87,19 @@ pte_t *pmd_deposit_alloc(struct mm_struct *mm, struct pmd_table *t, int i);
 int unshare_fault(struct fsim_machine *m, struct mm_struct *mm,
 		  struct vm_area_struct *vma, unsigned long addr, pte_t *ptep);
 
-/* syscalls.c: split VMAs (and huge PMDs) so [start, end) is whole VMAs */
-int split_vma_range(struct fsim_machine *m, struct mm_struct *mm,
-		    unsigned long start, unsigned long end);
+/*
+ * syscalls.c: vma_modify_flags() over [start, end).  Only the VMAs whose
+ * flags change are split to the range (and the huge PMDs at its ends with
+ * them); @fn, if any, runs on each changed piece before its flags are set.
+ * Unchanged VMAs stay whole, as madvise_update_vma() and mprotect_fixup()
+ * leave them, so a no-op call never splits a THP's PMD.
+ */
+typedef int (*vma_modify_fn)(struct fsim_machine *m, struct mm_struct *mm,
+			     struct vm_area_struct *vma, void *arg);
+int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
+			   unsigned long start, unsigned long end,
+			   unsigned long set, unsigned long clear,
+			   vma_modify_fn fn, void *arg);
 
 /* fork.c */
 int dup_mmap(struct fsim_machine *m, struct mm_struct *dst,

@@ -425,6 +425,21 @@ static void cmp_and_merge_page(struct fsim_machine *m, struct mm_struct *mm,
 	tree_it = unstable_tree_search_insert(m, mm, it, page, &tree_mm);
 	if (!tree_it)
 		return;
+	if (folio_test_large(folio) &&
+	    page_folio(&m->phys, follow_page(m, tree_mm, tree_it->addr)) ==
+		    folio) {
+		/*
+		 * Both pages lie in one large folio: the reference ksmd holds
+		 * on the tree page makes the split in try_to_merge_one_page()
+		 * fail.  Once that reference is dropped, cmp_and_merge_page()
+		 * splits the folio, and nothing merges in this round.
+		 */
+		folio_ref_add(folio, 1);
+		split_folio_to_order(m, folio, 0);
+		folio_put_refs(m, folio, 1);
+		split_folio_to_order(m, folio, 0);
+		return;
+	}
 	/* try_to_merge_two_pages(): this page becomes the KSM page */
 	if (try_to_merge_one_page(m, mm, it->addr, NULL, false))
 		return;
@@ -598,34 +613,31 @@ void ksm_counters(struct fsim_machine *m, struct ksm_counters *c)
  * UNMERGEABLE breaks every KSM page (and KSM zero page) in the range by an
  * unsharing fault, then clears the flag.
  */
+/* ksm_madvise(): runs only on the VMAs whose VM_MERGEABLE changes. */
+static int ksm_madvise_vma(struct fsim_machine *m, struct mm_struct *mm,
+			   struct vm_area_struct *vma, void *arg)
+{
+	unsigned long addr;
+
+	if (*(bool *)arg)
+		return ksm_enter(m, mm) ? -ENOMEM : 0;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
+		break_ksm(m, mm, vma, addr);
+	return 0;
+}
+
 int ksm_madvise_range(struct fsim_machine *m, struct mm_struct *mm,
 		      unsigned long start, unsigned long end, bool merge)
 {
-	unsigned long addr;
-	int i, err = 0;
+	int err = 0;
 
 	if (!vma_range_covered(mm, start, end))
 		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
 			       start, end);
-	if (split_vma_range(m, mm, start, end))
+	if (vma_modify_flags_range(m, mm, start, end,
+				   merge ? VM_MERGEABLE : 0,
+				   merge ? 0 : VM_MERGEABLE, ksm_madvise_vma,
+				   &merge))
 		return -ENOMEM;
-	for (i = 0; i < mm->nr_vmas; i++) {
-		struct vm_area_struct *vma = &mm->vmas[i];
-
-		if (vma->vm_start < start || vma->vm_end > end)
-			continue;
-		if (merge) {
-			if (ksm_enter(m, mm))
-				return -ENOMEM;
-			vma->vm_flags |= VM_MERGEABLE;
-			continue;
-		}
-		if (!(vma->vm_flags & VM_MERGEABLE))
-			continue;
-		for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE)
-			break_ksm(m, mm, vma, addr);
-		vma->vm_flags &= ~VM_MERGEABLE;
-	}
-	vma_merge_range(mm, start - 1, end + 1);
 	return err;
 }

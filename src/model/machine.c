@@ -192,6 +192,7 @@ static struct mm_struct *mm_new(struct fsim_machine *m)
 		m->cap_mms = cap;
 	}
 	mm->refs = &m->table_refs;
+	mm->avc_clock = &m->avc_clock;
 	mm->mm_id = mm_alloc_id(m);
 	mm->alive = true;
 	mm->idx = m->nr_mms;

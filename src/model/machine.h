@@ -47,6 +47,7 @@ struct fsim_machine {
 	uint64_t *values;		/* interned "value N" contents */
 	uint32_t nr_values, cap_values;
 	uint32_t next_anon_vma;
+	uint64_t avc_clock;		/* orders anon_vma tree links */
 	uint64_t rmap_gen;		/* bumped by every rmap change */
 	uint64_t exact_gen;		/* rmap_gen the exact cache is for */
 	uint8_t *exact_cache;		/* per head pfn: 0 ?, 1 one mm, 2 more */

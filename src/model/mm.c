@@ -246,7 +246,13 @@ static int vma_make_room(struct mm_struct *mm, int pos)
 	return 0;
 }
 
-int vma_split_at(struct mm_struct *mm, unsigned long addr)
+void vma_avc_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (vma->anon_vma && mm->avc_clock)
+		vma->avc_seq = ++*mm->avc_clock;
+}
+
+int vma_split_at(struct mm_struct *mm, unsigned long addr, bool new_below)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	int pos;
@@ -261,6 +267,8 @@ int vma_split_at(struct mm_struct *mm, unsigned long addr)
 	mm->vmas[pos + 1].vm_start = addr;
 	mm->vmas[pos + 1].vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 	vma->vm_end = addr;
+	vma_avc_link(mm, &mm->vmas[new_below ? pos : pos + 1]);
+	vma_avc_link(mm, &mm->vmas[new_below ? pos + 1 : pos]);
 	return 0;
 }
 
@@ -275,6 +283,7 @@ struct vm_area_struct *vma_insert(struct mm_struct *mm,
 	if (vma_make_room(mm, pos))
 		return NULL;
 	mm->vmas[pos] = *v;
+	vma_avc_link(mm, &mm->vmas[pos]);
 	return &mm->vmas[pos];
 }
 
@@ -283,8 +292,8 @@ void vma_remove_range(struct mm_struct *mm, unsigned long start,
 {
 	int i, j = 0;
 
-	vma_split_at(mm, start);
-	vma_split_at(mm, end);
+	vma_split_at(mm, start, true);
+	vma_split_at(mm, end, false);
 	for (i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *v = &mm->vmas[i];
 
@@ -331,6 +340,7 @@ void vma_merge_range(struct mm_struct *mm, unsigned long start,
 		if (!a->anon_vma)
 			a->anon_vma = b->anon_vma;
 		a->anon_vma_forked |= b->anon_vma_forked;
+		vma_avc_link(mm, a);	/* the grown VMA is relinked */
 		memmove(b, b + 1,
 			(size_t)(mm->nr_vmas - i - 2) * sizeof(*b));
 		mm->nr_vmas--;

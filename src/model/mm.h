@@ -28,6 +28,12 @@ struct vm_area_struct {
 	bool anon_vma_forked;		/* its anon_vma chain is not singular
 					   (a fork child's): never merges
 					   with a VMA without anon_vma */
+	/*
+	 * When its anon_vma chain entries were last put into the anon_vma
+	 * interval tree: the rmap walk visits VMAs by page offset, and those
+	 * of equal offset in this order.
+	 */
+	uint64_t avc_seq;
 };
 
 struct pmd_table {
@@ -71,6 +77,7 @@ struct mm_struct {
 	unsigned long flags;
 	unsigned long nr_ptes;		/* PTE tables, for host-memory figures */
 	struct table_refs *refs;	/* the machine's shared-table counts */
+	uint64_t *avc_clock;		/* the machine's avc_seq counter */
 };
 
 static inline unsigned long pgd_index(unsigned long addr)
@@ -118,7 +125,14 @@ void free_pgtables(struct mm_struct *mm, unsigned long start,
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
 /* Split so that a VMA boundary falls at @addr (no-op if one does). */
-int vma_split_at(struct mm_struct *mm, unsigned long addr);
+/*
+ * Split the VMA at @addr.  As __split_vma(), the piece below (@new_below)
+ * or above is the new VMA, linked into the anon_vma tree first; the other
+ * keeps the old one, relinked after it.
+ */
+int vma_split_at(struct mm_struct *mm, unsigned long addr, bool new_below);
+/* The VMA's anon_vma chain was (re)linked into the interval tree now. */
+void vma_avc_link(struct mm_struct *mm, struct vm_area_struct *vma);
 /* Insert a VMA at its sorted place; returns it or NULL (overlap / OOM). */
 struct vm_area_struct *vma_insert(struct mm_struct *mm,
 				  const struct vm_area_struct *v);

@@ -123,26 +123,56 @@ static int rmap_walk_vma(struct fsim_machine *m, struct folio *folio,
 	return 0;
 }
 
+struct walk_vma {
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;
+};
+
+/* The anon_vma interval tree's order: page offset, then link time. */
+static int cmp_walk_vma(const void *x, const void *y)
+{
+	const struct vm_area_struct *a = ((const struct walk_vma *)x)->vma;
+	const struct vm_area_struct *b = ((const struct walk_vma *)y)->vma;
+
+	if (a->vm_pgoff != b->vm_pgoff)
+		return a->vm_pgoff < b->vm_pgoff ? -1 : 1;
+	if (a->avc_seq != b->avc_seq)
+		return a->avc_seq < b->avc_seq ? -1 : 1;
+	return ((const struct walk_vma *)x)->mm->idx -
+	       ((const struct walk_vma *)y)->mm->idx;
+}
+
 int rmap_walk_large(struct fsim_machine *m, struct folio *folio,
 		    struct rmap_hit **hits)
 {
-	int nr = 0, cap = 0, i, j;
+	struct walk_vma *v;
+	int nr = 0, cap = 0, n = 0, i, j;
 
 	*hits = NULL;
+	for (i = 0; i < m->nr_mms; i++)
+		if (m->mms[i]->alive)
+			n += m->mms[i]->nr_vmas;
+	v = malloc((size_t)(n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n = 0;
 	for (i = 0; i < m->nr_mms; i++) {
 		struct mm_struct *mm = m->mms[i];
 
-		if (!mm->alive)
-			continue;
-		for (j = 0; j < mm->nr_vmas; j++)
-			if (mm->vmas[j].anon_vma &&
-			    rmap_walk_vma(m, folio, mm, &mm->vmas[j], hits,
-					  &nr, &cap)) {
-				free(*hits);
-				*hits = NULL;
-				return -ENOMEM;
-			}
+		for (j = 0; mm->alive && j < mm->nr_vmas; j++)
+			if (mm->vmas[j].anon_vma)
+				v[n++] = (struct walk_vma){ mm, &mm->vmas[j] };
 	}
+	qsort(v, (size_t)n, sizeof(*v), cmp_walk_vma);
+	for (i = 0; i < n; i++)
+		if (rmap_walk_vma(m, folio, v[i].mm, v[i].vma, hits, &nr,
+				  &cap)) {
+			free(*hits);
+			*hits = NULL;
+			nr = -ENOMEM;
+			break;
+		}
+	free(v);
 	return nr;
 }
 

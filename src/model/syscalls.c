@@ -30,9 +30,12 @@ static int check_range(struct fsim_machine *m, struct mm_struct *mm,
 	return 0;
 }
 
-/* Split the VMA (and a huge PMD straddling the point) at @addr. */
+/*
+ * Split the VMA (and a huge PMD straddling the point) at @addr, the start
+ * (@new_below) or the end of the range an operation works on.
+ */
 static int split_vma_at(struct fsim_machine *m, struct mm_struct *mm,
-			unsigned long addr)
+			unsigned long addr, bool new_below)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 
@@ -40,7 +43,7 @@ static int split_vma_at(struct fsim_machine *m, struct mm_struct *mm,
 		return 0;
 	if (addr & ~PMD_MASK)
 		split_huge_pmd_address(m, mm, vma, addr);
-	if (vma_split_at(mm, addr))
+	if (vma_split_at(mm, addr, new_below))
 		return fsim_err(m, -ENOMEM, "out of host memory");
 	return 0;
 }
@@ -76,7 +79,7 @@ static int unmap_range(struct fsim_machine *m, struct mm_struct *mm,
 	unsigned long end = addr + len;
 	int i;
 
-	if (split_vma_at(m, mm, addr) || split_vma_at(m, mm, end))
+	if (split_vma_at(m, mm, addr, true) || split_vma_at(m, mm, end, false))
 		return -ENOMEM;
 	for (i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *vma = &mm->vmas[i];
@@ -176,7 +179,8 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 				"mremap source is not inside one mapping");
 	ksm_unmerge_range(m, mm, addr, addr + old_len);	/* move_vma() */
 	if (unmap_range(m, mm, new_addr, new_len) ||
-	    split_vma_at(m, mm, addr) || split_vma_at(m, mm, addr + move))
+	    split_vma_at(m, mm, addr, true) ||
+	    split_vma_at(m, mm, addr + move, false))
 		return -ENOMEM;
 	vma = vma_lookup(mm, addr);
 	v = *vma;
@@ -184,6 +188,12 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 		return fsim_err(m, -ENOMEM, "out of host memory");
 	v.vm_start = new_addr;
 	v.vm_end = new_addr + new_len;
+	/*
+	 * copy_vma(): a VMA that never had an anon page takes the page
+	 * offset of its new place, so it can merge with its neighbours.
+	 */
+	if (!v.anon_vma)
+		v.vm_pgoff = new_addr >> PAGE_SHIFT;
 	if (!vma_insert(mm, &v))
 		return fsim_err(m, -ENOMEM, "out of host memory");
 	unmap_range(m, mm, addr, old_len);
@@ -191,25 +201,35 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 	return 0;
 }
 
-int split_vma_range(struct fsim_machine *m, struct mm_struct *mm,
-		    unsigned long start, unsigned long end)
+int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
+			   unsigned long start, unsigned long end,
+			   unsigned long set, unsigned long clear,
+			   vma_modify_fn fn, void *arg)
 {
-	if (split_vma_at(m, mm, start) || split_vma_at(m, mm, end))
-		return -ENOMEM;
-	return 0;
-}
+	unsigned long addr = start;
+	int err = 0;
 
-/* Split VMAs so that [start, end) is covered by whole VMAs. */
-static int split_vmas(struct fsim_machine *m, struct mm_struct *mm,
-		      unsigned long start, unsigned long end)
-{
-	if (!vma_range_covered(mm, start, end))
-		return fsim_err(m, -ENOMEM,
-				"0x%lx-0x%lx is not entirely mapped", start,
-				end);
-	if (split_vma_at(m, mm, start) || split_vma_at(m, mm, end))
-		return -ENOMEM;
-	return 0;
+	while (addr < end && !err) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		unsigned long s, e, flags;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		s = vma->vm_start > addr ? vma->vm_start : addr;
+		e = vma->vm_end < end ? vma->vm_end : end;
+		flags = (vma->vm_flags & ~clear) | set;
+		addr = e;
+		if (flags == vma->vm_flags)
+			continue;
+		if (split_vma_at(m, mm, s, true) || split_vma_at(m, mm, e, false))
+			return -ENOMEM;
+		vma = vma_lookup(mm, s);
+		if (fn)
+			err = fn(m, mm, vma, arg);
+		vma->vm_flags = flags;
+	}
+	vma_merge_range(mm, start - 1, end + 1);
+	return err;
 }
 
 /*
@@ -256,28 +276,43 @@ static void change_prot_range(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
+static int mprotect_fixup(struct fsim_machine *m, struct mm_struct *mm,
+			  struct vm_area_struct *vma, void *arg)
+{
+	change_prot_range(m, mm, vma, vma->vm_start, vma->vm_end,
+			  *(bool *)arg);
+	return 0;
+}
+
 int fsim_mprotect(struct fsim_machine *m, struct mm_struct *mm,
 		  unsigned long addr, unsigned long len, bool writable)
 {
-	unsigned long end = addr + len;
-	int i, err = check_range(m, mm, addr, len);
+	unsigned long end = addr + len, mapped;
+	struct vm_area_struct *vma;
+	int err = check_range(m, mm, addr, len);
 
-	if (err || (err = split_vmas(m, mm, addr, end)))
+	if (err)
 		return err;
-	for (i = 0; i < mm->nr_vmas; i++) {
-		struct vm_area_struct *vma = &mm->vmas[i];
-
-		if (vma->vm_start < addr || vma->vm_end > end)
-			continue;
-		if (writable)
-			vma->vm_flags |= VM_WRITE;
-		else
-			vma->vm_flags &= ~VM_WRITE;
-		change_prot_range(m, mm, vma, vma->vm_start, vma->vm_end,
-				  writable);
+	/*
+	 * do_mprotect_pkey() changes the VMAs up to the first hole, then
+	 * fails; nothing changes when the range starts in a hole.
+	 */
+	for (mapped = addr; mapped < end; mapped = vma->vm_end) {
+		vma = vma_lookup(mm, mapped);
+		if (!vma)
+			break;
 	}
-	vma_merge_range(mm, addr - 1, end + 1);
-	return 0;
+	if (mapped > end)
+		mapped = end;
+	if (mapped > addr)
+		err = vma_modify_flags_range(m, mm, addr, mapped,
+					     writable ? VM_WRITE : 0,
+					     writable ? 0 : VM_WRITE,
+					     mprotect_fixup, &writable);
+	if (!err && mapped < end)
+		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
+			       addr, end);
+	return err;
 }
 
 int madvise_walk_vmas(struct fsim_machine *m, struct mm_struct *mm,
@@ -307,41 +342,37 @@ int madvise_walk_vmas(struct fsim_machine *m, struct mm_struct *mm,
 	return hole ? -ENOMEM : 0;
 }
 
-/* madvise_update_vma() with the flag change of @advice. */
-static void madvise_vma_flags(struct fsim_machine *m, struct mm_struct *mm,
-			      struct vm_area_struct *vma,
-			      enum fsim_advice advice)
+/* The VM flags @advice sets and clears (madvise_vma_behavior()). */
+static bool advice_flags(enum fsim_advice advice, unsigned long *set,
+			 unsigned long *clear)
 {
 	switch (advice) {
 	case FSIM_MADV_HUGEPAGE:
-		vma->vm_flags = (vma->vm_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
-		khugepaged_enter_vma(m, mm, vma);
-		break;
+		*set = VM_HUGEPAGE;
+		*clear = VM_NOHUGEPAGE;
+		return true;
 	case FSIM_MADV_NOHUGEPAGE:
-		vma->vm_flags = (vma->vm_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
-		break;
+		*set = VM_NOHUGEPAGE;
+		*clear = VM_HUGEPAGE;
+		return true;
 	case FSIM_MADV_DONTFORK:
-		vma->vm_flags |= VM_DONTCOPY;
-		break;
+		*set = VM_DONTCOPY;
+		*clear = 0;
+		return true;
 	case FSIM_MADV_DOFORK:
-		vma->vm_flags &= ~VM_DONTCOPY;
-		break;
+		*set = 0;
+		*clear = VM_DONTCOPY;
+		return true;
 	default:
-		break;
+		return false;
 	}
-}
-
-static bool advice_changes_flags(enum fsim_advice advice)
-{
-	return advice == FSIM_MADV_HUGEPAGE || advice == FSIM_MADV_NOHUGEPAGE ||
-	       advice == FSIM_MADV_DONTFORK || advice == FSIM_MADV_DOFORK;
 }
 
 int fsim_madvise(struct fsim_machine *m, struct mm_struct *mm,
 		 unsigned long addr, unsigned long len,
 		 enum fsim_advice advice)
 {
-	unsigned long end = addr + len;
+	unsigned long end = addr + len, set, clear;
 	int i, err = check_range(m, mm, addr, len);
 
 	if (err)
@@ -359,22 +390,30 @@ int fsim_madvise(struct fsim_machine *m, struct mm_struct *mm,
 	if (!vma_range_covered(mm, addr, end))
 		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
 			       addr, end);
-	if (advice_changes_flags(advice) &&
-	    (split_vma_at(m, mm, addr) || split_vma_at(m, mm, end)))
-		return -ENOMEM;
-	for (i = 0; i < mm->nr_vmas; i++) {
+	if (advice_flags(advice, &set, &clear)) {
+		if (vma_modify_flags_range(m, mm, addr, end, set, clear, NULL,
+					   NULL))
+			return -ENOMEM;
+		/*
+		 * hugepage_madvise() offers every VMA of the range to
+		 * khugepaged, whether or not its flags changed.
+		 */
+		for (i = 0; advice == FSIM_MADV_HUGEPAGE && i < mm->nr_vmas;
+		     i++) {
+			struct vm_area_struct *vma = &mm->vmas[i];
+
+			if (vma->vm_start < end && vma->vm_end > addr)
+				khugepaged_enter_vma(m, mm, vma);
+		}
+		return err;
+	}
+	for (i = 0; advice == FSIM_MADV_DONTNEED && i < mm->nr_vmas; i++) {
 		struct vm_area_struct *vma = &mm->vmas[i];
 		unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
 		unsigned long e = vma->vm_end < end ? vma->vm_end : end;
 
-		if (s >= e)
-			continue;
-		if (advice == FSIM_MADV_DONTNEED)
+		if (s < e)
 			zap_vma_range(m, mm, vma, s, e, true);
-		else
-			madvise_vma_flags(m, mm, vma, advice);
 	}
-	if (advice_changes_flags(advice))
-		vma_merge_range(mm, addr - 1, end + 1);
 	return err;
 }

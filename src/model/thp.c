@@ -114,6 +114,7 @@ void vmf_anon_prepare(struct fsim_machine *m, struct mm_struct *mm,
 	if (!av && i > 0)
 		av = reusable_anon_vma(vma - 1, vma, vma - 1);
 	vma->anon_vma = av ? av : ++m->next_anon_vma;
+	vma_avc_link(mm, vma);
 }
 
 void __khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm)
