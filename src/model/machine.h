@@ -27,6 +27,7 @@ struct fsim_swap {
 	content_t *content;
 	uint16_t *count;		/* swap_map: PTEs referencing the slot */
 	pfn_t *cache;			/* page in the swap cache, or NO_PFN */
+	uint8_t *zeromap;		/* 1: written as all zero bytes */
 	struct swap_rev *rev;		/* head pfn -> first slot */
 	uint32_t rev_cap, rev_used;
 	uint32_t nr_slots, nr_used, cursor;

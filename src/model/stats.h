@@ -30,6 +30,8 @@
 	X(THP_SWPOUT_FALLBACK, "thp_swpout_fallback")    \
 	X(PSWPIN, "pswpin")                              \
 	X(PSWPOUT, "pswpout")                            \
+	X(SWPIN_ZERO, "swpin_zero")                      \
+	X(SWPOUT_ZERO, "swpout_zero")                    \
 	X(SWAP_RA, "swap_ra")                            \
 	X(COW_KSM, "cow_ksm")                            \
 	X(KSM_SWPIN_COPY, "ksm_swpin_copy")

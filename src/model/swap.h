@@ -16,5 +16,16 @@ int add_to_swap_cache(struct fsim_machine *m, struct folio *folio,
 int swap_cache_reclaim(struct fsim_machine *m, struct folio *folio);
 /* First slot of a folio in the swap cache. */
 uint32_t folio_swap_offset(struct fsim_machine *m, struct folio *folio);
+/* More than half of the swap space is in use. */
+bool vm_swap_full(struct fsim_machine *m);
+/* Drop an unmapped folio from the swap cache unless entries use it. */
+void free_swap_cache(struct fsim_machine *m, struct folio *folio);
+/* Write a swap-cache folio out (or note it in the zeromap), then free it. */
+void swap_writeout(struct fsim_machine *m, struct folio *folio);
+/* Fill a new folio from the slots at @offset and count the read. */
+void swap_read_folio(struct fsim_machine *m, struct folio *folio,
+		     uint32_t offset);
+/* Drop one reference to a slot after a swap-in; release it at zero. */
+void swap_free(struct fsim_machine *m, uint32_t offset);
 
 #endif
