@@ -24,6 +24,7 @@ const char *const exec_vmstat_names[] = {
 	"thp_swpout",		    "thp_swpout_fallback",
 	"pswpin",		    "pswpout",
 	"swpin_zero",		    "swpout_zero",
+	"swap_ra",		    "swap_ra_hit",
 	"cow_ksm",
 };
 

@@ -33,6 +33,7 @@
 	X(SWPIN_ZERO, "swpin_zero")                      \
 	X(SWPOUT_ZERO, "swpout_zero")                    \
 	X(SWAP_RA, "swap_ra")                            \
+	X(SWAP_RA_HIT, "swap_ra_hit")                    \
 	X(COW_KSM, "cow_ksm")                            \
 	X(KSM_SWPIN_COPY, "ksm_swpin_copy")
 

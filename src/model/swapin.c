@@ -7,8 +7,10 @@
  * naturally aligned range of PTEs holds swap entries for consecutive,
  * equally aligned slots, all alike (swap_pte_batch(), can_swapin_thp()).
  * A shared entry is read into the swap cache, order 0, and the folio stays
- * there unless should_try_to_free_swap() says otherwise.  Readahead
- * around shared entries (page-cluster) is not modelled.
+ * there unless should_try_to_free_swap() says otherwise; its neighbours
+ * in the VMA are read ahead into the swap cache too (swap_vma_readahead(),
+ * page-cluster 3, vma_ra_enabled: the default), in a window that adapts
+ * to the readahead hits recorded in the VMA.
  */
 #include "internal.h"
 #include "swap.h"
@@ -100,8 +102,125 @@ static bool should_try_to_free_swap(struct fsim_machine *m,
 	       folio_ref_count(folio) == 1 + folio_nr_pages(folio);
 }
 
-/* A shared entry: the swap cache's folio, or a new one read into it. */
-static struct folio *swapin_cached(struct fsim_machine *m, uint32_t offset)
+#define SWAP_RA_MAX_WIN 8	/* 1 << page-cluster (3) */
+#define SWAP_RA_HITS_MAX 63
+
+/* A VMA never faulted through the swap cache counts as 4 hits. */
+static unsigned int vma_swap_ra_hits(const struct vm_area_struct *vma)
+{
+	return vma->swap_ra_addr ? vma->swap_ra_hits : 4;
+}
+
+/*
+ * swap_update_readahead(): a fault found its folio in the swap cache;
+ * if readahead brought it there, that is a hit for the VMA's window.
+ */
+static void swap_update_readahead(struct fsim_machine *m, struct folio *folio,
+				  struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	unsigned int hits = vma_swap_ra_hits(vma);
+	bool readahead = folio_test(folio, PG_readahead);
+
+	folio_clear(folio, PG_readahead);
+	if (readahead && hits < SWAP_RA_HITS_MAX)
+		hits++;
+	vma->swap_ra_addr = addr;
+	vma->swap_ra_hits = (uint8_t)hits;
+	if (readahead)
+		count_vm_event(m, SWAP_RA_HIT);
+}
+
+/*
+ * __swapin_nr_pages(): hits + 2 pages rounded up to a power of two (at
+ * least 4); with no hits, one page unless this fault is next to the last
+ * one (then 2).  Never more than the maximum, nor under half the last
+ * window.
+ */
+static unsigned int swapin_nr_pages(unsigned long prev_pfn, unsigned long pfn,
+				    unsigned int hits, unsigned int prev_win)
+{
+	unsigned int pages = hits + 2, p = 4;
+
+	if (pages == 2) {
+		if (pfn != prev_pfn + 1 && pfn + 1 != prev_pfn)
+			pages = 1;
+	} else {
+		while (p < pages)
+			p *= 2;
+		pages = p;
+	}
+	if (pages > SWAP_RA_MAX_WIN)
+		pages = SWAP_RA_MAX_WIN;
+	return pages < prev_win / 2 ? prev_win / 2 : pages;
+}
+
+/*
+ * swap_vma_readahead() without the target: read the swap entries of the
+ * window around @addr (forwards or backwards after a neighbouring fault,
+ * else centred; inside the VMA and the PMD) into the swap cache, each
+ * into an order-0 folio marked as read ahead.
+ */
+static void swap_vma_readahead(struct fsim_machine *m,
+			       struct vm_area_struct *vma, unsigned long addr,
+			       const pte_t *table)
+{
+	struct fsim_swap *s = &m->swap;
+	unsigned long prev = vma->swap_ra_addr, left, right, a;
+	unsigned long pmd_start = ALIGN_DOWN_PMD(addr);
+	unsigned int win;
+
+	win = swapin_nr_pages(prev >> PAGE_SHIFT, addr >> PAGE_SHIFT,
+			      vma_swap_ra_hits(vma), vma->swap_ra_win);
+	vma->swap_ra_addr = addr;
+	vma->swap_ra_win = (uint8_t)win;
+	vma->swap_ra_hits = 0;
+	if (win == 1)
+		return;
+	if (addr == prev + PAGE_SIZE)
+		left = addr;
+	else if (prev == addr + PAGE_SIZE)
+		left = addr - (unsigned long)(win - 1) * PAGE_SIZE;
+	else
+		left = addr - (unsigned long)((win - 1) / 2) * PAGE_SIZE;
+	right = left + (unsigned long)win * PAGE_SIZE;
+	if (left < vma->vm_start)
+		left = vma->vm_start;
+	if (left < pmd_start)
+		left = pmd_start;
+	if (right > vma->vm_end)
+		right = vma->vm_end;
+	if (right > pmd_start + PMD_SIZE)
+		right = pmd_start + PMD_SIZE;
+	for (a = left; a < right; a += PAGE_SIZE) {
+		pte_t pte = table[pte_index(a)];
+		uint32_t off = pte_swp_offset(pte);
+		struct folio *folio;
+
+		if (a == addr || !pte_is_swap(pte) || s->cache[off] != NO_PFN)
+			continue;
+		folio = folio_alloc(&m->phys, 0);
+		if (!folio)
+			break;
+		if (add_to_swap_cache(m, folio, off)) {
+			folio_put_refs(m, folio, 1);
+			break;
+		}
+		swap_read_folio(m, folio, off);
+		folio_set(folio, PG_lru | PG_readahead);
+		count_vm_event(m, SWAP_RA);
+		folio_put_refs(m, folio, 1);	/* the cache keeps it */
+	}
+}
+
+/*
+ * A shared entry, or one already in the swap cache: the swap cache's
+ * folio, or a new one read into it after the readahead around it.
+ */
+static struct folio *swapin_cached(struct fsim_machine *m,
+				   struct vm_area_struct *vma,
+				   unsigned long addr, const pte_t *table,
+				   uint32_t offset)
 {
 	struct fsim_swap *s = &m->swap;
 	struct folio *folio;
@@ -109,8 +228,10 @@ static struct folio *swapin_cached(struct fsim_machine *m, uint32_t offset)
 	if (s->cache[offset] != NO_PFN) {
 		folio = page_folio(&m->phys, &m->phys.pages[s->cache[offset]]);
 		folio_ref_add(folio, 1);
+		swap_update_readahead(m, folio, vma, addr);
 		return folio;
 	}
+	swap_vma_readahead(m, vma, addr, table);
 	folio = folio_alloc(&m->phys, 0);
 	if (!folio)
 		return NULL;
@@ -147,7 +268,7 @@ int do_swap_page(struct fsim_machine *m, struct mm_struct *mm,
 		swap_read_folio(m, folio, offset - (uint32_t)idx);
 		fresh = exclusive = true;
 	} else {
-		folio = swapin_cached(m, offset);
+		folio = swapin_cached(m, vma, addr, table, offset);
 		if (!folio)
 			return VM_FAULT_OOM;
 	}
