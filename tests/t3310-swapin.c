@@ -13,19 +13,6 @@
 #define BASE TM_BASE
 #define NR16 16		/* pages of a 64K mTHP */
 
-static bool done(struct fsim_machine *m)
-{
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
-}
-
-static int pageout(struct fsim_machine *m, struct mm_struct *mm,
-		   unsigned long addr, long pages)
-{
-	return fsim_madvise(m, mm, addr, TM_PAGE(pages), FSIM_MADV_PAGEOUT);
-}
-
 static bool write_zero(struct fsim_machine *m, struct mm_struct *mm,
 		       unsigned long addr, long n)
 {
@@ -64,7 +51,7 @@ static bool test_zeromap_small(void)
 	CHECK(p);
 	CHECK(write_zero(m, p, BASE, 8));
 	CHECK(tm_write(m, p, BASE + TM_PAGE(8), 8));
-	CHECK_INT(pageout(m, p, BASE, 16), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 16), ==, 0);
 	CHECK_INT(m->ev[SWPOUT_ZERO], ==, 8);
 	CHECK_INT(m->ev[PSWPOUT], ==, 8);
 	CHECK_INT(m->swap.zeromap[slot(m, p, 3)], ==, 1);
@@ -74,7 +61,7 @@ static bool test_zeromap_small(void)
 	CHECK_INT(m->ev[SWPIN_ZERO], ==, 8);
 	CHECK_INT(m->ev[PSWPIN], ==, 8);
 	CHECK_INT(m->swap.nr_used, ==, 0);
-	return done(m);
+	return tm_done(m);
 }
 
 /* A zero-filled PMD THP goes out whole with neither thp_swpout nor I/O. */
@@ -87,7 +74,7 @@ static bool test_zeromap_thp(void)
 	CHECK(p);
 	CHECK(write_zero(m, p, BASE, HPAGE_PMD_NR));
 	CHECK(tm_pmd_mapped(p, BASE));
-	CHECK_INT(pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
 	CHECK_INT(m->ev[SWPOUT_ZERO], ==, HPAGE_PMD_NR);
 	CHECK_INT(m->ev[PSWPOUT], ==, 0);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, 0);
@@ -97,7 +84,7 @@ static bool test_zeromap_thp(void)
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
 	CHECK_INT(m->ev[SWPIN_ZERO], ==, HPAGE_PMD_NR);
 	CHECK_INT(tm_info(m, p, BASE).order, ==, 0);	/* no PMD swap-in */
-	return done(m);
+	return tm_done(m);
 }
 
 /* One written page makes a large folio non-zero: all of it is written. */
@@ -113,7 +100,7 @@ static bool test_zeromap_partly_zero(void)
 	CHECK(write_zero(m, p, BASE, NR16));
 	CHECK(tm_write(m, p, BASE + TM_PAGE(5), 1));
 	CHECK_INT(tm_info(m, p, BASE).order, ==, 4);
-	CHECK_INT(pageout(m, p, BASE, NR16), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR16), ==, 0);
 	CHECK_INT(m->ev[SWPOUT_ZERO], ==, 0);
 	CHECK_INT(m->ev[PSWPOUT], ==, NR16);
 	for (i = 0; i < NR16; i++)
@@ -122,7 +109,7 @@ static bool test_zeromap_partly_zero(void)
 	CHECK_INT(tm_info(m, p, BASE).order, ==, 4);	/* swapped in whole */
 	CHECK_INT(m->ev[PSWPIN], ==, NR16);
 	CHECK(tm_read(m, p, BASE, NR16));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -137,7 +124,7 @@ static bool test_mthp_swapin(void)
 	long i;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
 	CHECK_INT(slot(m, p, 0) % NR16, ==, 0);
 	CHECK(tm_read(m, p, BASE + TM_PAGE(7), 1));
 	CHECK_INT(m->ev[PSWPIN], ==, NR16);
@@ -163,7 +150,7 @@ static bool test_mthp_swapin(void)
 	CHECK_INT(tm_count_state(m, p, BASE + TM_PAGE(2 * NR16), NR16,
 				 FSIM_PAGE_PRESENT), ==, 8);
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -178,7 +165,7 @@ static bool test_mthp_swapin_refused(void)
 	pte_t *ptep;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, 3 * NR16), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 3 * NR16), ==, 0);
 	ptep = pte_lookup(p, BASE + TM_PAGE(5));
 	CHECK(ptep && pte_swp_exclusive(*ptep));
 	*ptep &= ~_PTE_SWP_EXCLUSIVE;		/* as a fork would leave it */
@@ -196,7 +183,7 @@ static bool test_mthp_swapin_refused(void)
 	CHECK_INT(m->ev[SWPIN_ZERO], ==, 1);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /* Entries shared after fork are read through the swap cache, order 0. */
@@ -206,7 +193,7 @@ static bool test_mthp_swapin_shared(void)
 	struct mm_struct *p = mthp_process(m), *c;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
 	c = fsim_fork(m, p);
 	CHECK(c);
 	CHECK(tm_read(m, p, BASE + TM_PAGE(100), 1));
@@ -219,7 +206,7 @@ static bool test_mthp_swapin_shared(void)
 	CHECK(tm_read(m, p, BASE + TM_PAGE(130), 1));
 	CHECK_INT(tm_info(m, p, BASE + TM_PAGE(130)).order, ==, 4);
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -235,7 +222,7 @@ static bool test_readahead(void)
 	long i;
 
 	CHECK(p && tm_write(m, p, BASE, HPAGE_PMD_NR));
-	CHECK_INT(pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
 	c = fsim_fork(m, p);
 	CHECK(c);
 	CHECK(tm_read(m, p, BASE + TM_PAGE(100), 1));
@@ -257,7 +244,7 @@ static bool test_readahead(void)
 	CHECK(tm_read(m, c, BASE, HPAGE_PMD_NR));
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
 	CHECK_INT(m->ev[PSWPIN], ==, HPAGE_PMD_NR);
-	return done(m);
+	return tm_done(m);
 }
 
 int main(void)

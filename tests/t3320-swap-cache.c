@@ -19,19 +19,6 @@
 #define BASE TM_BASE
 #define NR 64
 
-static bool done(struct fsim_machine *m)
-{
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
-}
-
-static int pageout(struct fsim_machine *m, struct mm_struct *mm,
-		   unsigned long addr, long pages)
-{
-	return fsim_madvise(m, mm, addr, TM_PAGE(pages), FSIM_MADV_PAGEOUT);
-}
-
 static bool cached(struct fsim_machine *m, struct mm_struct *mm, long i)
 {
 	struct folio *folio = tm_folio(m, mm, BASE + TM_PAGE(i));
@@ -45,7 +32,7 @@ static struct mm_struct *shared_swap(struct fsim_machine *m,
 {
 	struct mm_struct *p = tm_process(m, BASE, PMD_SIZE, false);
 
-	if (!p || !tm_write(m, p, BASE, NR) || pageout(m, p, BASE, NR))
+	if (!p || !tm_write(m, p, BASE, NR) || tm_pageout(m, p, BASE, NR))
 		return NULL;
 	*child = fsim_fork(m, p);
 	return *child ? p : NULL;
@@ -73,7 +60,7 @@ static bool test_kept_clean(void)
 	CHECK(tm_check(m));
 	CHECK(!fsim_exit(m, c));
 	CHECK(cached(m, p, 0));
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(m->ev[PSWPOUT], ==, NR);		/* the first write only */
 	CHECK_INT(tm_info(m, p, BASE).swap_offset, ==, off);
 	CHECK_INT(m->swap.count[off], ==, 1);
@@ -82,7 +69,7 @@ static bool test_kept_clean(void)
 	CHECK(tm_read(m, p, BASE, NR));
 	CHECK_INT(m->ev[PSWPIN], ==, 2 * NR);
 	CHECK(!cached(m, p, 0));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -112,7 +99,7 @@ static bool test_write_fault_frees(void)
 	/* one readahead window, [0, 5): clipped at the start of the VMA */
 	CHECK_INT(m->ev[PSWPIN], ==, 5);
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -139,7 +126,7 @@ static bool test_swap_full(void)
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, c, BASE, NR));
 	CHECK(!fsim_exit(m, c));
-	return done(m);
+	return tm_done(m);
 }
 
 /* Not full: the zap of the last entry leaves a mapped folio cached. */
@@ -156,7 +143,7 @@ static bool test_zap_keeps_mapped(void)
 	CHECK(tm_check(m));
 	CHECK_INT(m->swap.nr_used, ==, NR - 1);
 	CHECK(tm_read(m, c, BASE + PAGE_SIZE, NR - 1));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -169,12 +156,12 @@ static bool test_dirty_written_again(void)
 	struct mm_struct *p = tm_process(m, BASE, 16 * PAGE_SIZE, false), *e;
 
 	CHECK(p && tm_write(m, p, BASE, 16));
-	CHECK_INT(pageout(m, p, BASE, 16), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 16), ==, 0);
 	e = fsim_fork(m, p);
 	CHECK(e);
 	CHECK(!fsim_munmap(m, e, BASE + PAGE_SIZE, 15 * PAGE_SIZE));
 	CHECK(tm_read(m, p, BASE + PAGE_SIZE, 2));	/* direct */
-	CHECK_INT(pageout(m, p, BASE + PAGE_SIZE, 2), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE + PAGE_SIZE, 2), ==, 0);
 	CHECK(pte_swp_exclusive(*pte_lookup(p, BASE + PAGE_SIZE)));
 	CHECK_INT(m->ev[PSWPOUT], ==, 18);
 	CHECK(tm_read(m, p, BASE, 1));			/* reads 1..4 ahead */
@@ -183,11 +170,11 @@ static bool test_dirty_written_again(void)
 	CHECK(tm_info(m, p, BASE + PAGE_SIZE).writable);
 	CHECK(tm_write(m, p, BASE + PAGE_SIZE, 1));	/* no fault */
 	CHECK(cached(m, p, 1));
-	CHECK_INT(pageout(m, p, BASE + PAGE_SIZE, 2), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE + PAGE_SIZE, 2), ==, 0);
 	CHECK_INT(m->ev[PSWPOUT], ==, 19);
 	CHECK(tm_read(m, p, BASE, 16));
 	CHECK(!fsim_exit(m, e));
-	return done(m);
+	return tm_done(m);
 }
 
 /* The kernel executor's zram device has the model's default swap size. */
