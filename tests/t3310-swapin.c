@@ -247,6 +247,25 @@ static bool test_readahead(void)
 	return tm_done(m);
 }
 
+/* Before 6.12 zero folios are written; before 6.13 swap-in is order 0. */
+static bool test_older_eras(void)
+{
+	struct fsim_machine *m = tm_new("v6.10");
+	struct mm_struct *p = mthp_process(m);
+
+	CHECK(p);
+	CHECK(write_zero(m, p, BASE, NR16));
+	CHECK_INT(tm_pageout(m, p, BASE, 2 * NR16), ==, 0);
+	CHECK_INT(m->ev[SWPOUT_ZERO], ==, 0);
+	CHECK_INT(m->ev[PSWPOUT], ==, 2 * NR16);
+	CHECK(tm_read(m, p, BASE + TM_PAGE(NR16), 1));
+	CHECK_INT(tm_info(m, p, BASE + TM_PAGE(NR16)).order, ==, 0);
+	CHECK(tm_read(m, p, BASE, NR16));
+	CHECK_INT(m->ev[SWPIN_ZERO], ==, 0);
+	CHECK_INT(m->ev[PSWPIN], ==, NR16 + 1);
+	return tm_done(m);
+}
+
 int main(void)
 {
 	TEST(test_zeromap_small(),
@@ -263,5 +282,7 @@ int main(void)
 	     "shared entries and ranges with cached slots swap in order 0");
 	TEST(test_readahead(),
 	     "VMA readahead: first window 8 centred, hits counted, forwards after a neighbour");
+	TEST(test_older_eras(),
+	     "v6.10 profile: zero folios are written, swap-in is order 0");
 	return tap_done();
 }

@@ -262,10 +262,9 @@ void free_swap_cache(struct fsim_machine *m, struct folio *folio)
 }
 
 /*
- * swap_writeout() for a folio in the swap cache at @offset: a folio whose
- * every byte is zero is only noted in the zeromap (6.12+: swpout_zero per
- * page, nothing written, no pswpout or thp_swpout); any other is written
- * whole.  The write is synchronous (zram), so reclaim then takes the folio
+ * swap_writeout() for a folio in the swap cache: a folio whose every
+ * byte is zero is only noted in the zeromap (6.12+: swpout_zero per page,
+ * nothing written, no pswpout or thp_swpout); any other is written whole.  The write is synchronous (zram), so reclaim then takes the folio
  * out of the swap cache and frees it (__remove_mapping()), although its
  * swap entries still use the slots.
  */
@@ -273,7 +272,7 @@ void swap_writeout(struct fsim_machine *m, struct folio *folio)
 {
 	uint32_t offset = folio_swap_offset(m, folio);
 	long k, nr = folio_nr_pages(folio);
-	bool zero = true;
+	bool zero = m->profile->swap_zeromap;
 
 	for (k = 0; k < nr && zero; k++)
 		zero = !folio_page(folio, k)->content;

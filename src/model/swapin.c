@@ -80,10 +80,12 @@ static struct folio *alloc_swap_folio(struct fsim_machine *m,
 				      unsigned long addr, const pte_t *table,
 				      pte_t orig)
 {
-	unsigned long orders = swapin_orders(m, vma, addr, table, orig);
+	unsigned long orders = 0;
 	struct folio *folio = NULL;
 	int o;
 
+	if (m->profile->mthp_swapin)	/* 6.13+ */
+		orders = swapin_orders(m, vma, addr, table, orig);
 	for (o = HPAGE_PMD_ORDER - 1; o >= 2 && !folio; o--)
 		if (orders & (1UL << o))
 			folio = folio_alloc(&m->phys, (unsigned int)o);
