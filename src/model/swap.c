@@ -35,7 +35,7 @@ int swap_init(struct fsim_machine *m, uint64_t bytes)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		s->cache[i] = NO_PFN;
-	return 0;
+	return swap_clusters_init(s);
 }
 
 void swap_destroy(struct fsim_machine *m)
@@ -44,6 +44,8 @@ void swap_destroy(struct fsim_machine *m)
 	free(m->swap.count);
 	free(m->swap.cache);
 	free(m->swap.zeromap);
+	free(m->swap.cl_order);
+	free(m->swap.cl_used);
 	free(m->swap.rev);
 	memset(&m->swap, 0, sizeof(m->swap));
 }
@@ -112,33 +114,6 @@ uint32_t folio_swap_offset(struct fsim_machine *m, struct folio *folio)
 	return slot ? *slot : 0;
 }
 
-int swap_alloc(struct fsim_machine *m, long nr, uint32_t *offset)
-{
-	struct fsim_swap *s = &m->swap;
-	uint32_t tries, start;
-	long k;
-
-	if (!s->nr_slots || (uint32_t)nr > s->nr_slots)
-		return -ENOSPC;
-	for (tries = 0; tries < s->nr_slots; tries++) {
-		/* slot 0 is never handed out, like the swap header */
-		start = (s->cursor + tries) % s->nr_slots;
-		start = (start + (uint32_t)nr - 1) & ~((uint32_t)nr - 1);
-		if (!start || start + (uint32_t)nr > s->nr_slots)
-			continue;
-		for (k = 0; k < nr; k++)
-			if (s->count[start + k] || s->cache[start + k] != NO_PFN)
-				break;
-		if (k == nr) {
-			s->cursor = start + (uint32_t)nr;
-			s->nr_used += (uint32_t)nr;
-			*offset = start;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
-
 int add_to_swap_cache(struct fsim_machine *m, struct folio *folio,
 		      uint32_t offset)
 {
@@ -163,6 +138,7 @@ static void swap_slot_release(struct fsim_swap *s, uint32_t offset)
 		s->content[offset] = 0;
 		s->zeromap[offset] = 0;
 		s->nr_used--;
+		swap_cluster_put(s, offset);
 	}
 }
 

@@ -7,8 +7,12 @@
 
 int swap_init(struct fsim_machine *m, uint64_t bytes);
 void swap_destroy(struct fsim_machine *m);
-/* @nr naturally aligned free slots; 0 or -ENOSPC. */
+/* @nr naturally aligned free slots; 0 or -ENOSPC (swapalloc.c). */
 int swap_alloc(struct fsim_machine *m, long nr, uint32_t *offset);
+/* Set up the clusters: all free but the first, the header's. */
+int swap_clusters_init(struct fsim_swap *s);
+/* A slot was released: a cluster with no slot in use becomes free. */
+void swap_cluster_put(struct fsim_swap *s, uint32_t offset);
 /* Put @folio in the swap cache at @offset (one reference per page). */
 int add_to_swap_cache(struct fsim_machine *m, struct folio *folio,
 		      uint32_t offset);
