@@ -247,6 +247,41 @@ static bool test_readahead(void)
 	return tm_done(m);
 }
 
+/*
+ * Slot clusters: small folios take consecutive slots from 1 in the
+ * header's cluster, 64K mTHPs aligned slots in a cluster of their own,
+ * a PMD THP a free cluster; a cluster whose slots are all freed is free
+ * again, and the next order to need one takes it.
+ */
+static bool test_slot_clusters(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = mthp_process(m);
+	unsigned long small = BASE + 2 * PMD_SIZE;
+
+	CHECK(p);
+	CHECK_INT(tm_pageout(m, p, BASE, 2 * NR16), ==, 0);	/* 2 x 64K */
+	CHECK_INT(slot(m, p, 0), ==, HPAGE_PMD_NR);
+	CHECK_INT(slot(m, p, NR16), ==, HPAGE_PMD_NR + NR16);
+	CHECK(!fsim_set(m, "hugepages-64kB/enabled", "never"));
+	CHECK(!fsim_mmap(m, p, small, PMD_SIZE));
+	CHECK(tm_write(m, p, small, 3));
+	CHECK_INT(tm_pageout(m, p, small, 3), ==, 0);
+	CHECK_INT(tm_info(m, p, small).swap_offset, ==, 1);
+	CHECK_INT(tm_info(m, p, small + TM_PAGE(2)).swap_offset, ==, 3);
+	CHECK_INT(m->swap.cl_order[1], ==, 4);
+	CHECK(tm_read(m, p, BASE, 2 * NR16));		/* cluster 1 empties */
+	CHECK_INT(m->swap.cl_order[1], ==, -1);
+	CHECK(tm_write(m, p, small + TM_PAGE(3), 1));
+	CHECK_INT(tm_pageout(m, p, small + TM_PAGE(3), 1), ==, 0);
+	CHECK_INT(tm_info(m, p, small + TM_PAGE(3)).swap_offset, ==, 4);
+	CHECK_INT(tm_pageout(m, p, BASE + TM_PAGE(2 * NR16), NR16), ==, 0);
+	CHECK_INT(slot(m, p, 2 * NR16), ==, HPAGE_PMD_NR + 2 * NR16);
+	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
+	CHECK(tm_read(m, p, small, 4));
+	return tm_done(m);
+}
+
 /* Before 6.12 zero folios are written; before 6.13 swap-in is order 0. */
 static bool test_older_eras(void)
 {
@@ -282,6 +317,8 @@ int main(void)
 	     "shared entries and ranges with cached slots swap in order 0");
 	TEST(test_readahead(),
 	     "VMA readahead: first window 8 centred, hits counted, forwards after a neighbour");
+	TEST(test_slot_clusters(),
+	     "swap slots: consecutive for small folios, a cluster per mTHP order");
 	TEST(test_older_eras(),
 	     "v6.10 profile: zero folios are written, swap-in is order 0");
 	return tap_done();
