@@ -163,7 +163,9 @@ static bool test_pageout_shared_skipped(bool thp)
  * Swap entries across fork: the child inherits them (each slot used
  * twice, neither entry exclusive any more); the first read brings the page
  * into the swap cache, the second maps the same page; both read their
- * contents, the slots are released, and a write then copies.
+ * contents.  The folios stay in the swap cache, clean, although no entry
+ * is left (the swap space is far from full), until they are unmapped; a
+ * write then copies.
  */
 static bool test_swap_fork(void)
 {
@@ -193,14 +195,21 @@ static bool test_swap_fork(void)
 	ci = tm_info(m, c, BASE);
 	CHECK_INT(ci.pfn, ==, pi.pfn);
 	CHECK_INT(ci.mapcount, ==, 2);
-	CHECK(!folio_test(tm_folio(m, c, BASE), PG_swapcache));
-	CHECK_INT(m->swap.nr_used, ==, 0);
+	/* no entry is left, but the mapped folio stays cached, clean */
+	CHECK_INT(m->swap.count[off], ==, 0);
+	CHECK(folio_test(tm_folio(m, c, BASE), PG_swapcache));
+	CHECK_INT(m->swap.nr_used, ==, NR);
 	CHECK_INT(m->ev[PSWPIN], ==, NR);
 	CHECK(tm_write(m, c, BASE, 1));
 	CHECK(tm_info(m, c, BASE).pfn != pi.pfn);
+	CHECK(folio_test(tm_folio(m, p, BASE), PG_swapcache));
 	CHECK(tm_read(m, p, BASE, NR));
 	CHECK(tm_read(m, c, BASE, NR));
 	CHECK(!fsim_exit(m, c));
+	CHECK_INT(m->swap.nr_used, ==, NR);	/* p still maps them */
+	CHECK(!fsim_madvise(m, p, BASE + PAGE_SIZE, TM_PAGE(NR - 1),
+			    FSIM_MADV_DONTNEED));
+	CHECK_INT(m->swap.nr_used, ==, 1);	/* the unmapped ones left */
 	return done(m);
 }
 
@@ -325,7 +334,7 @@ static bool test_collapse_swapin(void)
 /*
  * Swap entries shared with a child: the parent's MADV_COLLAPSE swaps the
  * pages in through the swap cache and copies them; the cache keeps them
- * for the child, whose reads then empty it and free every slot.
+ * for the child, whose reads map them; they stay cached until it exits.
  */
 static bool test_collapse_swap_shared(void)
 {
@@ -345,9 +354,10 @@ static bool test_collapse_swap_shared(void)
 	CHECK(tm_read(m, p, BASE, NR));
 	CHECK_INT(nr_swap(m, c), ==, 32);
 	CHECK(tm_read(m, c, BASE, NR));
-	CHECK_INT(m->swap.nr_used, ==, 0);
+	CHECK_INT(m->swap.nr_used, ==, 32);	/* mapped: kept in the cache */
 	CHECK_INT(m->ev[PSWPIN], ==, 32);	/* the child hit the cache */
 	CHECK(!fsim_exit(m, c));
+	CHECK_INT(m->swap.nr_used, ==, 0);
 	return done(m);
 }
 

@@ -23,6 +23,8 @@ const char *const exec_vmstat_names[] = {
 	"thp_scan_exceed_swap_pte", "thp_scan_exceed_share_pte",
 	"thp_swpout",		    "thp_swpout_fallback",
 	"pswpin",		    "pswpout",
+	"swpin_zero",		    "swpout_zero",
+	"swap_ra",		    "swap_ra_hit",
 	"cow_ksm",
 };
 

@@ -384,6 +384,46 @@ static void report_zero_note(const struct kx_diff *d, int op)
 		model_value(d, op, "model/huge_zero_page"));
 }
 
+/* KiB of swap space active on this kernel (/proc/swaps), or -1. */
+static long long kernel_swap_kb(void)
+{
+	char line[512], name[256], type[64];
+	long long size, total = 0;
+	FILE *f = fopen("/proc/swaps", "re");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))	/* the header */
+		total = -1;
+	while (total >= 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %63s %lld", name, type, &size) == 3)
+			total += size;
+	fclose(f);
+	return total;
+}
+
+/*
+ * The scenario sized the model's swap (model/swap, ignored by the kernel
+ * executor): where swap runs out, and whether more than half of it is in
+ * use (vm_swap_full(), which drops the swap cache sooner), can differ.
+ */
+static void report_swap_note(const struct kx_diff *d, int op)
+{
+	const char *v = NULL;
+	int i;
+
+	for (i = 0; i <= op; i++)
+		if (d->s->ops[i].kind == SCN_SET &&
+		    !strcmp(d->s->ops[i].path, "model/swap"))
+			v = d->s->ops[i].setval;
+	if (!v)
+		return;
+	fprintf(d->o->out, "  note: the model's swap is %s (model/swap), the "
+		"kernel's %lld KiB: running out of swap and vm_swap_full() "
+		"(over half in use: the swap cache is dropped sooner) can "
+		"differ\n", v, kernel_swap_kb());
+}
+
 void kx_diff_report(struct kx_diff *d, int op)
 {
 	const struct scn_op *o = &d->s->ops[op];
@@ -408,5 +448,6 @@ void kx_diff_report(struct kx_diff *d, int op)
 	report_counters(d, op);
 	if (d->zero_page)
 		report_zero_note(d, op);
+	report_swap_note(d, op);
 	free(shown);
 }

@@ -11,7 +11,12 @@
 
 struct kx_guard;
 
-#define KX_ZRAM_SIZE "1G"	/* disksize of the zram swap device */
+/*
+ * Disksize of the zram swap device: the model's default swap size
+ * (model/swap, 4G), so that both sides have as many slots and agree on
+ * vm_swap_full().  zram allocates its memory only as pages are stored.
+ */
+#define KX_ZRAM_SIZE "4G"
 
 /**
  * kx_swap_ensure() - make sure the run has a swap device

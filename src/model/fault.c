@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "swap.h"
 #include "ksm.h"
 
 pte_t *pmd_deposit_alloc(struct mm_struct *mm, struct pmd_table *t, int i)
@@ -222,6 +223,7 @@ static int wp_page_copy(struct fsim_machine *m, struct mm_struct *mm,
 	if (old_folio) {
 		folio_remove_rmap_ptes(m, old_folio,
 				       &m->phys.pages[pte_pfn(old)], 1, mm);
+		free_swap_cache(m, old_folio);
 		folio_put_refs(m, old_folio, 1);
 	}
 	return VM_FAULT_DONE;

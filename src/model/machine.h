@@ -27,9 +27,15 @@ struct fsim_swap {
 	content_t *content;
 	uint16_t *count;		/* swap_map: PTEs referencing the slot */
 	pfn_t *cache;			/* page in the swap cache, or NO_PFN */
+	uint8_t *zeromap;		/* 1: written as all zero bytes */
 	struct swap_rev *rev;		/* head pfn -> first slot */
 	uint32_t rev_cap, rev_used;
-	uint32_t nr_slots, nr_used, cursor;
+	uint32_t nr_slots, nr_used;
+	/* clusters of HPAGE_PMD_NR slots, each serving one order (swapalloc.c) */
+	int8_t *cl_order;		/* -1: free */
+	uint16_t *cl_used;		/* slots in use, the header included */
+	uint32_t nr_clusters;
+	uint32_t next[HPAGE_PMD_ORDER + 1];	/* per order; 0: none */
 };
 
 struct fsim_machine {

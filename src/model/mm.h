@@ -34,6 +34,13 @@ struct vm_area_struct {
 	 * of equal offset in this order.
 	 */
 	uint64_t avc_seq;
+	/*
+	 * swap_readahead_info: the last swap fault through the swap cache
+	 * (0: none yet), the readahead window it used and the readahead
+	 * hits since.  Copied with the VMA, as the kernel does.
+	 */
+	unsigned long swap_ra_addr;
+	uint8_t swap_ra_win, swap_ra_hits;
 };
 
 struct pmd_table {

@@ -89,40 +89,31 @@ static void reclaim_split(struct fsim_machine *m, struct mm_struct *mm,
 	}
 }
 
-/*
- * Write the folio's pages out; the write is synchronous (zram), so reclaim
- * then takes the folio out of the swap cache and frees it
- * (__remove_mapping()), although its swap entries still use the slots.
- */
-static void swap_writeout(struct fsim_machine *m, struct folio *folio,
-			  uint32_t offset)
-{
-	long k, nr = folio_nr_pages(folio);
-
-	for (k = 0; k < nr; k++)
-		m->swap.content[offset + k] = folio_page(folio, k)->content;
-	count_vm_events(m, PSWPOUT, nr);
-	if (folio_test_pmd_mappable(folio))
-		count_vm_event(m, THP_SWPOUT);
-	swap_cache_reclaim(m, folio);
-}
-
 static int reclaim_small(struct fsim_machine *m, struct mm_struct *mm,
 			 pte_t *ptep, struct folio *folio)
 {
 	uint32_t offset;
 
 	if (folio_test(folio, PG_swapcache)) {
-		/* clean (never written while cached): the slot has it */
+		/*
+		 * Kept in the swap cache after a swap-in: written again only
+		 * if dirtied since (try_to_unmap() moves the PTE's dirty bit
+		 * to the folio), else the slot still holds it.
+		 */
+		bool dirty = pte_dirty(*ptep) || folio_test(folio, PG_dirty);
+
 		offset = folio_swap_offset(m, folio);
 		unmap_small_to_swap(m, mm, ptep, folio, offset);
-		swap_cache_reclaim(m, folio);
+		if (dirty)
+			swap_writeout(m, folio);
+		else
+			swap_cache_reclaim(m, folio);
 		return 0;
 	}
 	if (swap_alloc(m, 1, &offset) || add_to_swap_cache(m, folio, offset))
 		return -ENOSPC;
 	unmap_small_to_swap(m, mm, ptep, folio, offset);
-	swap_writeout(m, folio, offset);
+	swap_writeout(m, folio);
 	return 0;
 }
 
@@ -150,7 +141,7 @@ static void reclaim_large(struct fsim_machine *m, struct mm_struct *mm,
 	if (add_to_swap_cache(m, folio, offset))
 		return;
 	unmap_to_swap(m, folio, offset);
-	swap_writeout(m, folio, offset);
+	swap_writeout(m, folio);
 }
 
 /* Clear the accessed state the way MADV_COLD/PAGEOUT does. */

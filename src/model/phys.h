@@ -30,6 +30,7 @@
 #define PG_partially_mapped (1U << 15)
 #define PG_deferred (1U << 16)	/* on the deferred-split queue */
 #define PG_isolated (1U << 17)	/* taken off the LRU by a collapse */
+#define PG_readahead (1U << 18)	/* read by swap readahead, not yet used */
 
 struct page {
 	uint32_t flags;

@@ -32,6 +32,8 @@ const struct fsim_profile fsim_profiles[] = {
 		.large_mapcount = true,
 		.mm_id = true,
 		.pt_reclaim = true,
+		.swap_zeromap = true,
+		.mthp_swapin = true,
 	},
 	{
 		.name = "v6.18",
@@ -44,6 +46,8 @@ const struct fsim_profile fsim_profiles[] = {
 		.large_mapcount = true,
 		.mm_id = true,
 		.pt_reclaim = true,
+		.swap_zeromap = true,
+		.mthp_swapin = true,
 	},
 };
 

@@ -31,6 +31,8 @@ struct fsim_profile {
 	bool large_mapcount;		/* 6.10: O(1) folio_mapcount */
 	bool mm_id;			/* 6.15: MM_ID slots drive answers */
 	bool pt_reclaim;		/* 6.14: DONTNEED frees empty tables */
+	bool swap_zeromap;		/* 6.12: zero folios are not written */
+	bool mthp_swapin;		/* 6.13: alloc_swap_folio() */
 };
 
 extern const struct fsim_profile fsim_profiles[];

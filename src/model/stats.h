@@ -30,7 +30,10 @@
 	X(THP_SWPOUT_FALLBACK, "thp_swpout_fallback")    \
 	X(PSWPIN, "pswpin")                              \
 	X(PSWPOUT, "pswpout")                            \
+	X(SWPIN_ZERO, "swpin_zero")                      \
+	X(SWPOUT_ZERO, "swpout_zero")                    \
 	X(SWAP_RA, "swap_ra")                            \
+	X(SWAP_RA_HIT, "swap_ra_hit")                    \
 	X(COW_KSM, "cow_ksm")                            \
 	X(KSM_SWPIN_COPY, "ksm_swpin_copy")
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Swap: slots with a content tag and a use count (swap_map), the swap
- * cache, swap-in (do_swap_page()) and the swap-cache release rules.
+ * Swap: slots with a content tag, a use count (swap_map) and a zeromap
+ * bit, the swap cache, writing folios out (swap_writeout()) and the rules
+ * that release the swap cache (folio_free_swap(), free_swap_and_cache(),
+ * free_swap_cache()).  Swap-in is in swapin.c.
  *
  * The device behaves like zram, the swap device of the live kernel here
- * (SWP_SYNCHRONOUS_IO): a slot used by one PTE is read without the swap
- * cache and freed at once; a slot shared after fork goes through the swap
- * cache, which is dropped as soon as no PTE references the slot any more.
+ * (SWP_SYNCHRONOUS_IO): a folio written out leaves the swap cache at once.
+ * A folio read back through the swap cache (a shared entry) stays there,
+ * clean, while it is mapped and the swap space is not more than half full
+ * (vm_swap_full()), so a later reclaim needs no second write.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,11 +30,12 @@ int swap_init(struct fsim_machine *m, uint64_t bytes)
 	s->content = calloc(n + 1, sizeof(*s->content));
 	s->count = calloc(n + 1, sizeof(*s->count));
 	s->cache = calloc(n + 1, sizeof(*s->cache));
-	if (!s->content || !s->count || !s->cache)
+	s->zeromap = calloc(n + 1, sizeof(*s->zeromap));
+	if (!s->content || !s->count || !s->cache || !s->zeromap)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		s->cache[i] = NO_PFN;
-	return 0;
+	return swap_clusters_init(s);
 }
 
 void swap_destroy(struct fsim_machine *m)
@@ -39,6 +43,9 @@ void swap_destroy(struct fsim_machine *m)
 	free(m->swap.content);
 	free(m->swap.count);
 	free(m->swap.cache);
+	free(m->swap.zeromap);
+	free(m->swap.cl_order);
+	free(m->swap.cl_used);
 	free(m->swap.rev);
 	memset(&m->swap, 0, sizeof(m->swap));
 }
@@ -107,33 +114,6 @@ uint32_t folio_swap_offset(struct fsim_machine *m, struct folio *folio)
 	return slot ? *slot : 0;
 }
 
-int swap_alloc(struct fsim_machine *m, long nr, uint32_t *offset)
-{
-	struct fsim_swap *s = &m->swap;
-	uint32_t tries, start;
-	long k;
-
-	if (!s->nr_slots || (uint32_t)nr > s->nr_slots)
-		return -ENOSPC;
-	for (tries = 0; tries < s->nr_slots; tries++) {
-		/* slot 0 is never handed out, like the swap header */
-		start = (s->cursor + tries) % s->nr_slots;
-		start = (start + (uint32_t)nr - 1) & ~((uint32_t)nr - 1);
-		if (!start || start + (uint32_t)nr > s->nr_slots)
-			continue;
-		for (k = 0; k < nr; k++)
-			if (s->count[start + k] || s->cache[start + k] != NO_PFN)
-				break;
-		if (k == nr) {
-			s->cursor = start + (uint32_t)nr;
-			s->nr_used += (uint32_t)nr;
-			*offset = start;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
-
 int add_to_swap_cache(struct fsim_machine *m, struct folio *folio,
 		      uint32_t offset)
 {
@@ -156,7 +136,9 @@ static void swap_slot_release(struct fsim_swap *s, uint32_t offset)
 {
 	if (!s->count[offset] && s->cache[offset] == NO_PFN) {
 		s->content[offset] = 0;
+		s->zeromap[offset] = 0;
 		s->nr_used--;
+		swap_cluster_put(s, offset);
 	}
 }
 
@@ -212,75 +194,95 @@ void swap_duplicate(struct fsim_machine *m, uint32_t offset)
 	m->swap.count[offset]++;
 }
 
-/* Drop one PTE's reference; try to drop the swap cache when unused. */
+/*
+ * vm_swap_full(): fewer than half of the usable slots are free.  Slot 0
+ * holds the swap header and is not counted, as the kernel does not.
+ */
+bool vm_swap_full(struct fsim_machine *m)
+{
+	const struct fsim_swap *s = &m->swap;
+	uint32_t total = s->nr_slots ? s->nr_slots - 1 : 0;
+
+	return 2 * (uint64_t)(total - s->nr_used) < total;
+}
+
+/*
+ * Drop one PTE's reference (free_swap_and_cache_nr()).  A folio left in
+ * the swap cache with no reference is dropped from it only if nothing
+ * maps it or the swap space is full (__try_to_reclaim_swap() with
+ * TTRS_UNMAPPED | TTRS_FULL); a mapped one stays, clean.
+ */
 void free_swap_and_cache(struct fsim_machine *m, uint32_t offset)
 {
 	struct fsim_swap *s = &m->swap;
+	struct folio *folio;
 
 	s->count[offset]--;
-	if (!s->count[offset] && s->cache[offset] != NO_PFN)
-		folio_free_swap(m, pfn_folio(&m->phys, s->cache[offset]));
-	else
+	if (s->count[offset] || s->cache[offset] == NO_PFN) {
 		swap_slot_release(s, offset);
+		return;
+	}
+	folio = pfn_folio(&m->phys, s->cache[offset]);
+	if (!folio_mapped(m, folio) || vm_swap_full(m))
+		folio_free_swap(m, folio);
 }
 
-/* do_swap_page() for an order-0 swap-in (the model never swaps in mTHPs). */
-int do_swap_page(struct fsim_machine *m, struct mm_struct *mm,
-		 struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
-		 bool write)
+/*
+ * free_swap_cache(): a swap-cache folio whose last mapping went away (a
+ * zap, a CoW copy) leaves the cache unless swap entries still use it.
+ */
+void free_swap_cache(struct fsim_machine *m, struct folio *folio)
 {
-	struct fsim_swap *s = &m->swap;
-	uint32_t offset = pte_swp_offset(*ptep);
-	bool exclusive = pte_swp_exclusive(*ptep), fresh = false;
-	pte_t entry = _PTE_YOUNG;
-	struct folio *folio;
-	struct page *page;
-	int flags;
+	if (folio_test(folio, PG_swapcache) && !folio_mapped(m, folio))
+		folio_free_swap(m, folio);
+}
 
-	(void)addr;
-	if (s->cache[offset] != NO_PFN) {
-		page = &m->phys.pages[s->cache[offset]];
-		folio = page_folio(&m->phys, page);
-		folio_ref_add(folio, 1);
+/*
+ * swap_writeout() for a folio in the swap cache: a folio whose every
+ * byte is zero is only noted in the zeromap (6.12+: swpout_zero per page,
+ * nothing written, no pswpout or thp_swpout); any other is written whole.  The write is synchronous (zram), so reclaim then takes the folio
+ * out of the swap cache and frees it (__remove_mapping()), although its
+ * swap entries still use the slots.
+ */
+void swap_writeout(struct fsim_machine *m, struct folio *folio)
+{
+	uint32_t offset = folio_swap_offset(m, folio);
+	long k, nr = folio_nr_pages(folio);
+	bool zero = m->profile->swap_zeromap;
+
+	for (k = 0; k < nr && zero; k++)
+		zero = !folio_page(folio, k)->content;
+	for (k = 0; k < nr; k++) {
+		m->swap.content[offset + k] = folio_page(folio, k)->content;
+		m->swap.zeromap[offset + k] = zero;
+	}
+	if (zero) {
+		count_vm_events(m, SWPOUT_ZERO, nr);
 	} else {
-		folio = folio_alloc(&m->phys, 0);
-		if (!folio)
-			return VM_FAULT_OOM;
-		page = &folio->page;
-		page->content = s->content[offset];
-		count_vm_event(m, PSWPIN);
-		if (s->count[offset] == 1) {
-			fresh = exclusive = true;	/* swap cache bypass */
-		} else if (add_to_swap_cache(m, folio, offset)) {
-			folio_put_refs(m, folio, 1);
-			return VM_FAULT_OOM;
-		}
+		count_vm_events(m, PSWPOUT, nr);
+		if (folio_test_pmd_mappable(folio))
+			count_vm_event(m, THP_SWPOUT);
 	}
-	if (folio_test(folio, PG_ksm))
-		exclusive = false;
-	if (!folio_test(folio, PG_ksm) &&
-	    (exclusive || folio_ref_count(folio) == 1)) {
-		if (vma->vm_flags & VM_WRITE) {
-			entry |= _PTE_WRITE;
-			if (write)
-				entry |= _PTE_DIRTY;
-		}
-		exclusive = true;
-	}
-	flags = exclusive ? RMAP_EXCLUSIVE : RMAP_NONE;
-	mm_inc_rss(mm, MM_ANONPAGES, 1);
-	mm_inc_rss(mm, MM_SWAPENTS, -1);
-	if (fresh || !folio_test(folio, PG_anon)) {
-		folio_add_new_anon_rmap(m, folio, mm, vma, addr, flags);
-		folio_set(folio, PG_lru);
-	} else {
-		folio_add_anon_rmap_ptes(m, folio, page, 1, mm, flags);
-	}
-	set_pte_keep(ptep, pfn_pte(page_to_pfn(&m->phys, page), entry));
-	s->count[offset]--;
-	if (folio_test(folio, PG_swapcache))
-		folio_free_swap(m, folio);	/* SWP_SYNCHRONOUS_IO */
-	else
-		swap_slot_release(s, offset);
-	return VM_FAULT_DONE;
+	swap_cache_reclaim(m, folio);
+}
+
+/*
+ * swap_read_folio() into a new folio for the slots from @offset: zeroes
+ * for a zeromap range (swpin_zero), else a read (pswpin), per page.
+ */
+void swap_read_folio(struct fsim_machine *m, struct folio *folio,
+		     uint32_t offset)
+{
+	long k, nr = folio_nr_pages(folio);
+
+	for (k = 0; k < nr; k++)
+		folio_page(folio, k)->content = m->swap.content[offset + k];
+	count_vm_events(m, m->swap.zeromap[offset] ? SWPIN_ZERO : PSWPIN, nr);
+}
+
+/* Drop the PTE's reference after a swap-in of the slot (swap_free_nr()). */
+void swap_free(struct fsim_machine *m, uint32_t offset)
+{
+	m->swap.count[offset]--;
+	swap_slot_release(&m->swap, offset);
 }

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "ksm.h"
+#include "swap.h"
 
 void zap_huge_pmd(struct fsim_machine *m, struct mm_struct *mm,
 		  struct pmd_table *t, int i)
@@ -66,7 +67,9 @@ static void zap_pte_range(struct fsim_machine *m, struct mm_struct *mm,
 		mm_inc_rss(mm, MM_ANONPAGES, -nr);
 		folio_remove_rmap_ptes(m, folio, &m->phys.pages[pte_pfn(pte)],
 				       nr, mm);
-		folio_put_refs(m, folio, nr);	/* after the TLB flush */
+		/* after the TLB flush (free_pages_and_swap_cache()) */
+		free_swap_cache(m, folio);
+		folio_put_refs(m, folio, nr);
 		i += nr;
 	}
 }

@@ -203,3 +203,17 @@ long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
 		nr += tm_info(m, mm, addr + TM_PAGE(i)).state == state;
 	return nr;
 }
+
+int tm_pageout(struct fsim_machine *m, struct mm_struct *mm,
+	       unsigned long addr, long pages)
+{
+	return fsim_madvise(m, mm, addr, TM_PAGE(pages), FSIM_MADV_PAGEOUT);
+}
+
+bool tm_done(struct fsim_machine *m)
+{
+	bool ok = tm_check(m);
+
+	fsim_free(m);
+	return ok;
+}

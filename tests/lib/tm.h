@@ -75,6 +75,11 @@ struct fsim_machine *tm_new_sized(const char *profile, uint64_t ram,
 const struct kh_scan_record *tm_last_record(struct fsim_machine *m,
 					    struct mm_struct *mm,
 					    unsigned long addr);
+/* MADV_PAGEOUT of [addr, addr + pages). */
+int tm_pageout(struct fsim_machine *m, struct mm_struct *mm,
+	       unsigned long addr, long pages);
+/* The end of a test: the invariant checker, then free the machine. */
+bool tm_done(struct fsim_machine *m);
 /* How many pages of [addr, addr + n pages) of @mm are in @state. */
 long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
 		    unsigned long addr, long n, enum fsim_page_state state);
