@@ -110,6 +110,14 @@ static int parse_opt(struct explore_opts *o, int argc, char **argv, int *i)
 		if (!v || !strchr(v, '='))
 			return cli_error("--set needs PATH=VALUE");
 		o->sets[o->nr_sets++] = v;
+	} else if (!strcmp(a, "--force")) {
+		char err[160];
+
+		if (!v)
+			return cli_error("--force needs POINT=true|false");
+		if (exec_force_parse(v, &o->forces[o->nr_forces++], err,
+				     sizeof(err)))
+			return cli_error("%s", err);
 	} else if (!strcmp(a, "--exhaustive")) {
 		st = parse_long(a, v, 1, 8, &n);
 		o->exhaustive = (int)n;
@@ -243,13 +251,18 @@ int cmd_explore(int argc, char **argv)
 		if (!strcmp(argv[i], "--merge"))
 			return merge(argc, argv, &o);
 	o.sets = calloc((size_t)argc + 1, sizeof(*o.sets));
-	if (!o.sets)
+	o.forces = calloc((size_t)argc + 1, sizeof(*o.forces));
+	if (!o.sets || !o.forces) {
+		free(o.sets);
+		free(o.forces);
 		return cli_error("out of memory");
+	}
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--against")) {
 			o.max_ops = 20;
 			st = against_kernel(argc, argv, &o);
 			free(o.sets);
+			free(o.forces);
 			return st;
 		}
 	for (i = 1; i < argc && !st; i++)
@@ -263,5 +276,6 @@ int cmd_explore(int argc, char **argv)
 		explore_result_free(&r);
 	}
 	free(o.sets);
+	free(o.forces);
 	return st;
 }

@@ -51,6 +51,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.check = o->check,
 			.sets = o->sets,
 			.nr_sets = o->nr_sets,
+			.forces = o->forces,
+			.nr_forces = o->nr_forces,
 		};
 
 		exec_model(s, &mo, &rs[k]);
@@ -99,7 +101,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 	o->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	o->sets = calloc((size_t)argc + 1, sizeof(*o->sets));
 	o->files = calloc((size_t)argc + 1, sizeof(*o->files));
-	if (!o->sets || !o->files)
+	o->forces = calloc((size_t)argc + 1, sizeof(*o->forces));
+	if (!o->sets || !o->files || !o->forces)
 		return -cli_error("out of memory");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -127,6 +130,16 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			if (!v)
 				return -cli_error("--set needs PATH=VALUE");
 			o->sets[o->nr_sets++] = v;
+		} else if (!strcmp(a, "--force") ||
+			   !strncmp(a, "--force=", 8)) {
+			const char *v = a[7] ? a + 8 : argv[++i];
+			char err[160];
+
+			if (!v)
+				return -cli_error("--force needs POINT=true|false");
+			if (exec_force_parse(v, &o->forces[o->nr_forces++], err,
+					     sizeof(err)))
+				return -cli_error("%s", err);
 		} else if (a[0] == '-' && a[1]) {
 			return -cli_error("unknown option '%s'", a);
 		} else {
@@ -145,6 +158,7 @@ void run_free_opts(struct run_opts *o)
 {
 	free(o->sets);
 	free(o->files);
+	free(o->forces);
 }
 
 int cmd_run(int argc, char **argv)

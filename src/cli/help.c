@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "exec/exec.h"
 #include "model/profile.h"
 #include "model/settings.h"
 
 static const char run_usage[] =
 	"usage: foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]\n"
-	"                    [--set PATH=VALUE]... [--json] [--check]\n"
+	"                    [--set PATH=VALUE]... [--force POINT=true|false]...\n"
+	"                    [--json] [--check]\n"
 	"\n"
 	"Run each scenario file on the model.  With several profiles the\n"
 	"results are shown side by side and rows that differ are marked '*'.\n"
@@ -18,6 +20,9 @@ static const char run_usage[] =
 	"  --shared=PRED     override khugepaged's shared predicate:\n"
 	"                    page_mapcount|likely|maybe|exact|always|never\n"
 	"  --set PATH=VALUE  a setting applied before the first statement\n"
+	"  --force POINT=true|false\n"
+	"                    force a khugepaged decision point (repeatable;\n"
+	"                    'foliosim help points' lists them)\n"
 	"  --json            one JSON object per scenario file\n"
 	"  --check           run the invariant checker after every statement\n"
 	"\n"
@@ -34,6 +39,7 @@ static const char explore_usage[] =
 	"usage: foliosim explore [--profiles A,B[,...]] [--seed S]\n"
 	"                        [--runs N | --time SECONDS] [-j THREADS]\n"
 	"                        [--shard K/N] [--set PATH=VALUE]...\n"
+	"                        [--force POINT=true|false]...\n"
 	"                        [--max-procs P] [--max-pmds R] [--max-ops K]\n"
 	"                        [--exhaustive K] [--out DIR] [--json]\n"
 	"       foliosim explore --merge DIR... [--out DIR] [--json]\n"
@@ -56,7 +62,9 @@ static const char explore_usage[] =
 	"merged findings and run counts equal those of the one search.\n"
 	"--exhaustive K runs every sequence of K statements from a small\n"
 	"alphabet (fork, dontneed of halves, CoW of page 0, pageout, exit,\n"
-	"khugepaged) after one written THP: 8^K runs.\n"
+	"khugepaged) after one written THP: 8^K runs.  --force POINT=V\n"
+	"forces a khugepaged decision point in every profile's runs (see\n"
+	"'foliosim help points').\n"
 	"\n"
 	"--against kernel (root, THP): search for scenarios where the model\n"
 	"(profile v6.18) and this machine's kernel disagree, page by page.\n"
@@ -114,7 +122,7 @@ static const char diff_usage[] =
 	"3 data lost, 4 the kernel executor cannot run here.\n";
 
 static const char help_usage[] =
-	"usage: foliosim help [COMMAND]\n";
+	"usage: foliosim help [COMMAND | points]\n";
 
 const struct cli_cmd cli_cmds[] = {
 	{ "run", cmd_run, "run scenarios on the model, profiles side by side",
@@ -165,12 +173,30 @@ void cli_usage(FILE *f, const char *name)
 	overview(f);
 }
 
+/* "foliosim help points": the decision points --force and mutate use. */
+static void points(FILE *f)
+{
+	const char *name;
+	int i;
+
+	fputs("khugepaged's decision points (for --force POINT=true|false and\n"
+	      "foliosim mutate).  Forced true, the condition holds every time\n"
+	      "it is evaluated; forced false, never.\n\n", f);
+	for (i = 0; (name = exec_point_name(i)); i++)
+		fprintf(f, "  %-40s %s\n  %-40s   -> %s\n", name,
+			exec_point_function(i), "", exec_point_result(i));
+}
+
 int cmd_help(int argc, char **argv)
 {
 	int i;
 
 	if (argc < 2) {
 		overview(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "points")) {
+		points(stdout);
 		return 0;
 	}
 	for (i = 0; i < cli_nr_cmds; i++)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "exec/exec.h"
 #include "scenario/scenario.h"
 
 #define RUN_MAX_PROFILES 8
@@ -16,6 +17,8 @@ struct run_opts {
 	bool json, check, color;
 	const char **sets;		/* "PATH=VALUE" */
 	int nr_sets;
+	struct exec_force *forces;	/* --force POINT=true|false */
+	int nr_forces;
 	const char **files;
 	int nr_files;
 };

@@ -110,6 +110,23 @@ struct exec_result {
 	char *pmd_map;
 };
 
+/* A khugepaged decision point forced to one outcome (mutation runs). */
+struct exec_force {
+	int point;		/* enum kh_point */
+	bool value;
+};
+
+/*
+ * Parse "POINT=true|false" (or "=1|0"); 0, or -1 with a message naming
+ * the points.
+ */
+int exec_force_parse(const char *arg, struct exec_force *f, char *err,
+		     size_t len);
+/* The decision points: name, kernel function, SCAN_* result; NULL after. */
+const char *exec_point_name(int point);
+const char *exec_point_function(int point);
+const char *exec_point_result(int point);
+
 struct exec_model_opts {
 	const char *profile;	/* NULL: the default */
 	int shared_pred;	/* -1: the profile's */
@@ -123,6 +140,9 @@ struct exec_model_opts {
 	/* "--set PATH=VALUE" applied before the first statement */
 	const char *const *sets;
 	int nr_sets;
+	/* "--force POINT=true|false": decision points forced from the start */
+	const struct exec_force *forces;
+	int nr_forces;
 };
 
 /* Map cell characters. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "model/khugepaged.h"
 #include "model/model.h"
 
 struct model_run {
@@ -108,6 +109,7 @@ static enum exec_status ensure_machine(struct model_run *x,
 				       const struct scn_op *op)
 {
 	const struct fsim_profile *p = NULL;
+	int i;
 
 	if (x->m)
 		return EXEC_OK;
@@ -120,6 +122,10 @@ static enum exec_status ensure_machine(struct model_run *x,
 	if (x->o->shared_pred >= 0)
 		fsim_set_shared_pred(x->m, x->o->shared_pred);
 	x->m->track_truth = x->o->track_truth;
+	for (i = 0; i < x->o->nr_forces; i++)
+		khugepaged_force(x->m, (enum kh_point)x->o->forces[i].point,
+				 x->o->forces[i].value ? KH_FORCE_TRUE :
+							 KH_FORCE_FALSE);
 	return EXEC_OK;
 }
 

@@ -70,6 +70,8 @@ bool exp_measure(const struct explore_opts *o, const char *text,
 
 		exp_profile_opts(o->profiles[k], &mo, name, sizeof(name));
 		mo.metrics_only = true;
+		mo.forces = o->forces;
+		mo.nr_forces = o->nr_forces;
 		/* predicate answers are only classified against "exact" */
 		mo.track_truth = exact_index(o) >= 0;
 		exec_model(&s, &mo, &r);

@@ -27,6 +27,8 @@ enum exp_class {
 
 extern const char *const exp_class_names[NR_EXP_CLASSES];
 
+struct exec_force;
+
 struct explore_opts {
 	const char *profiles[EXP_MAX_PROFILES];	/* "exact" allowed */
 	int nr_profiles;
@@ -37,6 +39,8 @@ struct explore_opts {
 	int shard_k, shard_n;		/* run i belongs to shard i % n == k */
 	const char **sets;		/* PATH=VALUE */
 	int nr_sets;
+	struct exec_force *forces;	/* --force: in every profile's runs */
+	int nr_forces;
 	int max_procs, max_pmds, max_ops;
 	const char *out_dir;
 	bool json, progress;

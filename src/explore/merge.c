@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "explore.h"
 
 static int profile_index(struct explore_opts *o, const char *name)
@@ -154,6 +155,10 @@ int explore_write_candidates(const struct explore_opts *o,
 	fputc('\n', f);
 	for (k = 0; k < o->nr_sets; k++)
 		fprintf(f, "set %s\n", o->sets[k]);
+	for (k = 0; k < o->nr_forces; k++)
+		fprintf(f, "force %s=%s\n",
+			exec_point_name(o->forces[k].point),
+			o->forces[k].value ? "true" : "false");
 	fprintf(f, "limits %d %d %d %d\nshard %d/%d\nruns %ld\n"
 		   "invalid %ld\nseconds %.3f\n",
 		o->max_procs, o->max_pmds, o->max_ops, o->exhaustive,
@@ -174,6 +179,8 @@ struct shard {
 	char *profiles;		/* as written: compared between shards */
 	char **sets;
 	int nr_sets;
+	struct exec_force forces[64];
+	int nr_forces;
 	long runs, invalid;
 	double seconds;
 	struct exp_candidate *c;
@@ -209,7 +216,7 @@ static int shard_add(struct shard *sh, const struct exp_candidate *c)
 /* Parse @dir/candidates.txt: 0, 1 when there is none, -1 on error. */
 static int read_shard(const char *dir, struct shard *sh)
 {
-	char path[4096], line[4096], word[4096];
+	char path[4096], line[4096], word[4096], ferr[160];
 	FILE *f;
 	int ln = 0, bad = 0;
 
@@ -231,6 +238,11 @@ static int read_shard(const char *dir, struct shard *sh)
 			bad = shard_add(sh, &c);
 		else if (sscanf(line, "seed %llu", &seed) == 1)
 			sh->o.seed = seed;
+		else if (sscanf(line, "force %4095s", word) == 1)
+			bad = sh->nr_forces == 64 ||
+			      exec_force_parse(word,
+					       &sh->forces[sh->nr_forces++],
+					       ferr, sizeof(ferr));
 		else if (sscanf(line, "profiles %4095s", word) == 1)
 			bad = !(sh->profiles = strdup(word));
 		else if (sscanf(line, "set %4095s", word) == 1) {
@@ -277,6 +289,12 @@ static const char *same_search(const struct shard *a, const struct shard *b)
 	for (i = 0; i < a->nr_sets; i++)
 		if (strcmp(a->sets[i], b->sets[i]))
 			return "--set options";
+	if (a->nr_forces != b->nr_forces)
+		return "--force options";
+	for (i = 0; i < a->nr_forces; i++)
+		if (a->forces[i].point != b->forces[i].point ||
+		    a->forces[i].value != b->forces[i].value)
+			return "--force options";
 	if (a->o.max_procs != b->o.max_procs || a->o.max_pmds != b->o.max_pmds ||
 	    a->o.max_ops != b->o.max_ops || a->o.exhaustive != b->o.exhaustive)
 		return "limits";
@@ -329,6 +347,8 @@ static int merge_shards(struct shard *sh, int n, const char *const *dirs,
 		o.profiles[o.nr_profiles++] = tok;
 	o.sets = (const char **)sh[0].sets;
 	o.nr_sets = sh[0].nr_sets;
+	o.forces = sh[0].forces;
+	o.nr_forces = sh[0].nr_forces;
 	o.out_dir = out_dir;
 	o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	o.shard_k = 0;

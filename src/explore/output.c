@@ -21,13 +21,15 @@ static const char *const class_slug[NR_EXP_CLASSES] = {
 	"extra-ram", "lost-thp", "pred-fn", "pred-fp"
 };
 
-static bool run_profile(const char *profile, struct scn_scenario *s,
-			struct exec_result *r)
+static bool run_profile(const struct explore_opts *o, const char *profile,
+			struct scn_scenario *s, struct exec_result *r)
 {
 	struct exec_model_opts mo;
 	char name[32];
 
 	exp_profile_opts(profile, &mo, name, sizeof(name));
+	mo.forces = o->forces;
+	mo.nr_forces = o->nr_forces;
 	exec_model(s, &mo, r);
 	return r->status == EXEC_OK || r->status == EXEC_FAILED;
 }
@@ -73,7 +75,7 @@ static void pin_expects(FILE *f, const struct exp_finding *fd,
 	if (scn_parse("<finding>", fd->text, strlen(fd->text), &s, err,
 		      sizeof(err)))
 		return;
-	if (run_profile(a, &s, &ra) && run_profile(b, &s, &rb)) {
+	if (run_profile(o, a, &s, &ra) && run_profile(o, b, &s, &rb)) {
 		fprintf(f, "# RAM held by anonymous folios: %s %llu KiB, "
 			   "%s %llu KiB\n", a, (unsigned long long)ra.anon_kb,
 			b, (unsigned long long)rb.anon_kb);
