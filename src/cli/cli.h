@@ -22,7 +22,17 @@ int cmd_help(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_mutate(int argc, char **argv);
 int cmd_demo(void);
+
+/* A suite of scenario files (suite.c). */
+struct cli_suite {
+	char **files;
+	int nr, cap;
+};
+/* Add a file, or every *.fsim under a directory (sorted); 0 or 2. */
+int cli_suite_add(struct cli_suite *s, const char *arg);
+void cli_suite_free(struct cli_suite *s);
 
 /* Print usage of @name (or the overview) to @f. */
 void cli_usage(FILE *f, const char *name);

@@ -121,6 +121,24 @@ static const char diff_usage[] =
 	"Exit status: 0 model and kernel agree, 1 they differ, 2 bad input,\n"
 	"3 data lost, 4 the kernel executor cannot run here.\n";
 
+static const char mutate_usage[] =
+	"usage: foliosim mutate SUITE... [--profile P] [--json] [-j N]\n"
+	"\n"
+	"Mutation coverage: SUITE is scenario files or directories (searched\n"
+	"for *.fsim).  Each mutant flips one thing: a khugepaged decision\n"
+	"point forced true or forced false ('foliosim help points'), or the\n"
+	"era's \"is it shared?\" predicate replaced by another one.  Every\n"
+	"scenario runs under every mutant (profile P, default v6.18) and is\n"
+	"compared with its unmutated run: a failed expectation kills the\n"
+	"mutant (K); an end state that differs with no expectation failing\n"
+	"is a gap the scenario could close by asserting more (d).  Prints the\n"
+	"matrix, the surviving mutants and the score.  The result does not\n"
+	"depend on -j (default: the number of CPUs).\n"
+	"\n"
+	"  --json   {\"profile\", \"scenarios\": [...], \"mutants\": [{\"name\",\n"
+	"           \"killed\", \"killed_by\": [...], \"differs_unasserted\":\n"
+	"           [...]}], \"killed\", \"total\"}\n";
+
 static const char help_usage[] =
 	"usage: foliosim help [COMMAND | points]\n";
 
@@ -133,6 +151,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "statement", diff_usage },
 	{ "explore", cmd_explore, "search for scenarios where eras disagree",
 	  explore_usage },
+	{ "mutate", cmd_mutate, "which scenarios notice a flipped decision",
+	  mutate_usage },
 	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };
