@@ -109,7 +109,7 @@ static bool test_matrix(void)
 	m = mutant_index(&a, "collapse:alloc_huge_page_failed=true");
 	CHECK(m >= 0 && mut_cell(&a, m, 0) == MUT_KILLED);
 	/* must be killed: nothing is shared, so "shared" collapses */
-	m = mutant_index(&a, "shared=never");
+	m = mutant_index(&a, "predicate=never");
 	CHECK(m >= 0 && mut_cell(&a, m, 1) == MUT_KILLED);
 	CHECK(mut_cell(&a, m, 0) == MUT_SAME);
 	/* must survive: no PTE is swapped, the check is never evaluated */
@@ -117,7 +117,7 @@ static bool test_matrix(void)
 	CHECK(m >= 0 && !mut_killed(&a, m));
 	CHECK(mut_cell(&a, m, 0) == MUT_SAME && mut_cell(&a, m, 1) == MUT_SAME);
 	/* the profile's own predicate is not a mutant */
-	CHECK_INT(mutant_index(&a, "shared=maybe"), ==, -1);
+	CHECK_INT(mutant_index(&a, "predicate=maybe"), ==, -1);
 	mut_result_free(&a);
 	mut_result_free(&b);
 	scn_free(&s[0]);

@@ -32,7 +32,7 @@ static void print_text(const struct mut_result *r)
 	       "differs but nothing asserts it,\n.: no change, -: the "
 	       "scenario fails unmutated):\n");
 	for (m = 0; m < r->nr_mutants; m++) {
-		printf("  %-42s ", r->mutants[m].name);
+		printf("  %-46s ", r->mutants[m].name);
 		for (f = 0; f < r->nr_files; f++)
 			putchar(cell_char[mut_cell(r, m, f)]);
 		putchar('\n');
@@ -47,7 +47,7 @@ static void print_text(const struct mut_result *r)
 		for (f = 0; f < r->nr_files; f++)
 			differs += mut_cell(r, m, f) == MUT_DIFFERS;
 		nr_surv++;
-		printf("  %-42s %s\n", r->mutants[m].name,
+		printf("  %-46s %s\n", r->mutants[m].name,
 		       differs ? "changes an end state no expectation checks" :
 				 "changes nothing in any scenario");
 	}

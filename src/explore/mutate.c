@@ -142,7 +142,7 @@ static int make_mutants(const char *profile, struct mut_result *r)
 		r->mutants[n].point = -1;
 		r->mutants[n].pred = i;
 		snprintf(r->mutants[n].name, sizeof(r->mutants[n].name),
-			 "shared=%s", shared_pred_names[i]);
+			 "predicate=%s", shared_pred_names[i]);
 		n++;
 	}
 	r->nr_mutants = n;
