@@ -22,6 +22,7 @@ int cmd_help(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_demo(void);
 
 /* Print usage of @name (or the overview) to @f. */

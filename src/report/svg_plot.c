@@ -77,7 +77,7 @@ static double map_y(const struct axis *a, double v)
 }
 
 static void draw_axes(FILE *f, const struct svg_plot *p, const struct axis *ax,
-		      const struct axis *ay, double yscale, const char *yunit)
+		      const struct axis *ay, const char *yunit)
 {
 	double v;
 
@@ -98,7 +98,7 @@ static void draw_axes(FILE *f, const struct svg_plot *p, const struct axis *ax,
 
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			"y2=\"%.1f\" class=\"grid\"/>\n", PL - 5, y, PR, y);
-		svg_text(f, PL - 8, y + 4, "tick-y", "%g", v / yscale);
+		svg_text(f, PL - 8, y + 4, "tick-y", "%g", v);
 	}
 	svg_text(f, (PL + PR) / 2, PB + 42, "label-x", "%s", p->xlabel);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"label-y\" "
@@ -110,7 +110,7 @@ static void draw_axes(FILE *f, const struct svg_plot *p, const struct axis *ax,
 
 static void draw_series(FILE *f, const struct svg_plot *p,
 			const struct svg_series *s, const struct axis *ax,
-			const struct axis *ay)
+			const struct axis *ay, double yscale)
 {
 	const char *color = palette[s->color % NR_COLORS];
 	int i;
@@ -120,13 +120,14 @@ static void draw_series(FILE *f, const struct svg_plot *p,
 	fputs("\">\n<polyline points=\"", f);
 	for (i = 0; i < p->nr_x; i++)
 		fprintf(f, "%s%.1f,%.1f", i ? " " : "", map_x(ax, p->x[i]),
-			map_y(ay, s->y[i]));
+			map_y(ay, s->y[i] / yscale));
 	fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
 		color, s->dashed ? " stroke-dasharray=\"7 4\"" : "");
 	for (i = 0; i < p->nr_x; i++)
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-			"fill=\"%s\"/>\n", map_x(ax, p->x[i]),
-			map_y(ay, s->y[i]), s->dashed ? "white" : color);
+			"fill=\"%s\" stroke=\"%s\"/>\n", map_x(ax, p->x[i]),
+			map_y(ay, s->y[i] / yscale),
+			s->dashed ? "white" : color, color);
 	fputs("</g>\n", f);
 }
 
@@ -164,7 +165,7 @@ void svg_line_plot(FILE *f, const struct svg_plot *p)
 	if (ymax >= 8192)
 		yscale = 1024;
 	ax = axis_of(xlo, xhi, false);
-	ay = axis_of(0, ymax, true);
+	ay = axis_of(0, ymax / yscale, true);
 	svg_begin(f, W, H, p->title,
 		  ".axis { stroke: #222; stroke-width: 1; }\n"
 		  ".tick { stroke: #222; }\n"
@@ -174,9 +175,9 @@ void svg_line_plot(FILE *f, const struct svg_plot *p)
 		  ".label-y { text-anchor: middle; }\n");
 	svg_text(f, 12, 24, "title", "%s", p->title);
 	svg_text(f, 12, 44, "sub", "%s", p->subtitle);
-	draw_axes(f, p, &ax, &ay, yscale, yscale > 1 ? "MiB" : "KiB");
+	draw_axes(f, p, &ax, &ay, yscale > 1 ? "MiB" : "KiB");
 	for (k = 0; k < p->nr_series; k++)
-		draw_series(f, p, &p->series[k], &ax, &ay);
+		draw_series(f, p, &p->series[k], &ax, &ay, yscale);
 	draw_legend(f, p);
 	svg_end(f);
 }
