@@ -20,6 +20,7 @@
 #define GAP 24.0		/* between columns */
 #define ROW_H 12.0
 #define MARK_H 4.0		/* band under a row marking differing cells */
+#define MARK_MIN_W 4.0
 #define ROW_GAP 2.0
 
 /* {========== the writer ==========} */
@@ -220,8 +221,11 @@ static void draw_row(FILE *f, const struct svg_map_row *mr,
 		while (j < first + g->per_row && j - g->skip < npages &&
 		       mr->marks[j - g->skip])
 			j++;
+		/* a single page must stay visible in a 512-page row */
 		svg_rect(f, x0 + (double)(i - first) * cw, y + ROW_H,
-			 (double)(j - i) * cw, MARK_H, "mark");
+			 (double)(j - i) * cw > MARK_MIN_W ?
+				 (double)(j - i) * cw : MARK_MIN_W,
+			 MARK_H, "mark");
 	}
 }
 
