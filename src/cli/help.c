@@ -10,6 +10,7 @@
 static const char run_usage[] =
 	"usage: foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]\n"
 	"                    [--set PATH=VALUE]... [--json] [--check]\n"
+	"                    [--svg OUT.svg]\n"
 	"\n"
 	"Run each scenario file on the model.  With several profiles the\n"
 	"results are shown side by side and rows that differ are marked '*'.\n"
@@ -20,6 +21,10 @@ static const char run_usage[] =
 	"  --set PATH=VALUE  a setting applied before the first statement\n"
 	"  --json            one JSON object per scenario file\n"
 	"  --check           run the invariant checker after every statement\n"
+	"  --svg OUT.svg     draw the maps of the 'show' statements (without\n"
+	"                    any: every region at the end) as a picture: a row\n"
+	"                    of cells per PMD, a colour per page state, the\n"
+	"                    profiles side by side (one scenario file only)\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
 	"3 data lost or a model invariant broke.\n";
@@ -75,7 +80,7 @@ static const char kernel_usage[] =
 	"THP, no tracefs for --trace, ...), with the reason on stderr.\n";
 
 static const char diff_usage[] =
-	"usage: foliosim diff FILE... [--profile P]\n"
+	"usage: foliosim diff FILE... [--profile P] [--svg OUT.svg]\n"
 	"\n"
 	"Run each scenario on the model (profile P, default v6.18) and on this\n"
 	"machine's kernel, statement by statement, and compare after each one:\n"
@@ -86,6 +91,10 @@ static const char diff_usage[] =
 	"statement and both maps side by side.  Where a probe finds that this\n"
 	"kernel's read faults map no zero page (or no huge one), the model\n"
 	"runs with model/zero_page=0 (or model/huge_zero_page=0).\n"
+	"\n"
+	"  --svg OUT.svg     draw the model's and the kernel's maps side by\n"
+	"                    side where they first differ, the differing\n"
+	"                    pages marked (or at the end when they agree)\n"
 	"\n"
 	"Exit status: 0 model and kernel agree, 1 they differ, 2 bad input,\n"
 	"3 data lost, 4 the kernel executor cannot run here.\n";

@@ -109,9 +109,9 @@ static const struct cell_style {
 	const char *cls, *fill, *what;
 } styles[] = {
 	{ CELL_THP, "thp", "#2e7d32", "PMD-mapped THP" },
-	{ 'h', "thp-shared", "#0b3d0f", "PMD-mapped THP, shared" },
-	{ CELL_MTHP, "mthp", "#9ccc65", "PTE-mapped large folio" },
-	{ 'M', "mthp-shared", "#558b2f", "PTE-mapped large folio, shared" },
+	{ 'h', "thp-shared", "#00695c", "PMD-mapped THP, shared" },
+	{ CELL_MTHP, "mthp", "#fdd835", "PTE-mapped large folio" },
+	{ 'M', "mthp-shared", "#b8860b", "PTE-mapped large folio, shared" },
 	{ CELL_EXCL, "excl", "#ffb74d", "small page" },
 	{ CELL_SHARED, "shared", "#e65100", "small page, shared" },
 	{ CELL_ZERO, "zero", "#90caf9", "zero page" },
