@@ -63,15 +63,16 @@ static int parse_range(const char *arg, struct range *r)
 	    (*end == ':' && !parse_long(end + 1, &end, &r->step)) || *end ||
 	    r->a > r->b || r->step <= 0)
 		return bad_range(arg);
-	if ((r->b - r->a) / r->step >= MAX_VALUES)
-		return cli_error("'%s' has more than %d values", arg,
-				 MAX_VALUES);
 	snprintf(val, sizeof(val), "%ld", r->a);
 	if (setting_check(r->path, val, err, sizeof(err)))
 		return cli_error("%s=%s: %s", r->path, val, err);
 	snprintf(val, sizeof(val), "%ld", r->b);
 	if (setting_check(r->path, val, err, sizeof(err)))
 		return cli_error("%s=%s: %s", r->path, val, err);
+	/* within the setting's bounds now, so this cannot overflow */
+	if ((r->b - r->a) / r->step >= MAX_VALUES)
+		return cli_error("'%s' has more than %d values", arg,
+				 MAX_VALUES);
 	return 0;
 }
 
