@@ -231,6 +231,27 @@ static bool test_sweep_json(void)
 	return true;
 }
 
+/* The example where eras differ: one JSON result per profile. */
+static bool test_sweep_profiles(void)
+{
+	char *t;
+
+	CHECK_INT(sh("./foliosim sweep examples/sweep/max_ptes_shared.fsim "
+		     "--set khugepaged/max_ptes_shared=0..256:256 --profile all "
+		     "--json >%s/p.json", dir), ==, 0);
+	t = read_out("p.json");
+	CHECK(t);
+	CHECK_INT(svgc_count(t, "{\"profile\": "), ==, 4);
+	CHECK(strstr(t, "{\"profile\": \"v6.9\", \"points\": [{\"value\": 0, "
+			"\"anon_kb\": 2052, \"pmd_mapped_kb\": 0, "));
+	CHECK(strstr(t, "{\"profile\": \"v6.10\", \"points\": [{\"value\": 0, "
+			"\"anon_kb\": 4096, \"pmd_mapped_kb\": 2048, "));
+	CHECK(strstr(t, "{\"value\": 256, \"anon_kb\": 4096, "
+			"\"pmd_mapped_kb\": 4096, \"failed\": 0}]}]}\n"));
+	free(t);
+	return true;
+}
+
 static bool test_sweep_svg(void)
 {
 	char *t;
@@ -343,6 +364,8 @@ int main(void)
 	     "collapses 256 empty PTEs; quiet when not a terminal");
 	TEST(test_sweep_json(), "sweep --json: values, RAM, PMD-mapped, "
 	     "failed expectations");
+	TEST(test_sweep_profiles(), "sweep --profile all: v6.10 collapses "
+	     "the shared THP at max_ptes_shared 0, the others do not");
 	TEST(test_sweep_svg(), "sweep --svg: one line per profile and "
 	     "metric, axes, legend; deterministic");
 	TEST(test_bad_ranges(), "bad --set ranges and --svg uses exit 2 "
