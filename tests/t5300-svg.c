@@ -237,8 +237,8 @@ static bool test_sweep_profiles(void)
 	char *t;
 
 	CHECK_INT(sh("./foliosim sweep examples/sweep/max_ptes_shared.fsim "
-		     "--set khugepaged/max_ptes_shared=0..256:256 --profile all "
-		     "--json >%s/p.json", dir), ==, 0);
+		     "--set khugepaged/max_ptes_shared=0..256:256 "
+		     "--profile all --json >%s/p.json", dir), ==, 0);
 	t = read_out("p.json");
 	CHECK(t);
 	CHECK_INT(svgc_count(t, "{\"profile\": "), ==, 4);

@@ -51,9 +51,11 @@ static bool build(const struct kx_diff *d, int op, int p, int g,
 	if (!m->cells[0] || !m->cells[1] || (op >= 0 && !m->marks) ||
 	    (all_none(m->cells[0]) && all_none(m->cells[1])))
 		return false;
-	for (i = 0; m->marks && i < n; i++)
-		m->marks[i] = kx_diff_entry_bad(d, p, d->s->regions[g].addr +
-							 i * SCN_PAGE_SIZE) != 0;
+	for (i = 0; m->marks && i < n; i++) {
+		uint64_t a = d->s->regions[g].addr + i * SCN_PAGE_SIZE;
+
+		m->marks[i] = kx_diff_entry_bad(d, p, a) != 0;
+	}
 	b[0] = (struct svg_map_row){ d->m.name, m->cells[0], m->marks };
 	b[1] = (struct svg_map_row){ d->k.name, m->cells[1], m->marks };
 	return true;

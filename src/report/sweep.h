@@ -11,7 +11,7 @@
 
 struct sweep_point {
 	uint64_t anon_kb;		/* RAM held by anonymous folios */
-	uint64_t pmd_kb;		/* PMD-mapped (AnonHugePages), all procs */
+	uint64_t pmd_kb;		/* PMD-mapped: AnonHugePages, summed */
 	int failed;			/* expectations that failed */
 };
 
