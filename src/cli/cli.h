@@ -23,6 +23,7 @@ int cmd_explore(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_mutate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_demo(void);
 
 /* A suite of scenario files (suite.c). */

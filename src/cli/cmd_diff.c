@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * foliosim diff FILE... [--profile P]
+ * foliosim diff FILE... [--profile P] [--svg OUT.svg]
  * Runs each scenario on the model and on this machine's kernel, statement
  * by statement, and prints the first difference (or one line saying they
  * agree).  The exit status is the worst of the files'.
@@ -17,6 +17,7 @@
 
 struct diff_args {
 	const char *profile;
+	const char *svg;
 	const char **files;
 	int nr_files;
 };
@@ -39,6 +40,10 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 						 "foliosim help run)",
 						 v ? v : "");
 			a->profile = profile_lookup(v)->name;
+		} else if (!strcmp(v, "--svg") || !strncmp(v, "--svg=", 6)) {
+			a->svg = v[5] ? v + 6 : argv[++i];
+			if (!a->svg || !*a->svg)
+				return cli_error("--svg needs a file name");
 		} else if (v[0] == '-' && v[1]) {
 			return cli_error("unknown option '%s'", v);
 		} else {
@@ -47,13 +52,17 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 	}
 	if (!a->nr_files)
 		return cli_error("diff needs at least one scenario file");
+	if (a->svg && a->nr_files > 1)
+		return cli_error("--svg draws one scenario, not %d",
+				 a->nr_files);
 	return 0;
 }
 
 static int diff_file(struct kx_guard *g, const char *path,
 		     const struct diff_args *a)
 {
-	struct kx_diff_opts o = { .profile = a->profile, .out = stdout };
+	struct kx_diff_opts o = { .profile = a->profile, .out = stdout,
+				  .svg = a->svg };
 	struct scn_scenario s;
 	char err[512];
 	int st;

@@ -2,9 +2,11 @@
 /*
  * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
  *                      [--set PATH=VALUE]... [--json] [--check]
+ *                      [--svg OUT.svg]
  * Runs each scenario on the model under each profile and reports them side
  * by side (or as JSON).  The exit status is the worst of the scenarios'.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,11 +39,41 @@ static int parse_profiles(const char *arg, const char **out, int max)
 	return n;
 }
 
+static bool has_show(const struct scn_scenario *s)
+{
+	int i;
+
+	for (i = 0; i < s->nr_ops; i++)
+		if (s->ops[i].kind == SCN_SHOW)
+			return true;
+	return false;
+}
+
+/* The picture of the maps into @path; 0 or 2 after saying why not. */
+static int write_svg(const char *path, const struct scn_scenario *s,
+		     const struct exec_result *rs, int nr, char **const *maps)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return cli_error("cannot write '%s': %s", path,
+				 strerror(errno));
+	err = report_svg(f, s, rs, nr, maps);
+	err |= ferror(f);
+	if (fclose(f) || err)
+		return cli_error("cannot write '%s'", path);
+	return 0;
+}
+
 /* Run one parsed scenario under every profile of @o and report it. */
 int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 {
 	struct exec_result rs[RUN_MAX_PROFILES];
 	struct report_opts ro = { .color = o->color };
+	/* without "show", the picture is of the end of the run */
+	bool finals = o->svg && !has_show(s);
+	char **maps[RUN_MAX_PROFILES] = { NULL };
 	int k, worst = 0;
 
 	for (k = 0; k < o->nr_profiles; k++) {
@@ -55,7 +87,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.nr_forces = o->nr_forces,
 		};
 
-		exec_model(s, &mo, &rs[k]);
+		if (finals)
+			exec_model_maps(s, &mo, &rs[k], &maps[k]);
+		else
+			exec_model(s, &mo, &rs[k]);
 		if ((int)rs[k].status > worst)
 			worst = (int)rs[k].status;
 		if (rs[k].status == EXEC_BAD_INPUT ||
@@ -66,8 +101,13 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 		report_json(stdout, s, rs, o->nr_profiles);
 	else
 		report_text(stdout, s, rs, o->nr_profiles, &ro);
-	for (k = 0; k < o->nr_profiles; k++)
+	if (o->svg && write_svg(o->svg, s, rs, o->nr_profiles,
+				finals ? maps : NULL) && worst < 2)
+		worst = 2;
+	for (k = 0; k < o->nr_profiles; k++) {
+		exec_maps_free(s, maps[k]);
 		exec_result_free(&rs[k]);
+	}
 	return worst;
 }
 
@@ -124,6 +164,10 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			if (o->shared_pred < 0)
 				return -cli_error("unknown predicate '%s'",
 						  a + 9);
+		} else if (!strcmp(a, "--svg") || !strncmp(a, "--svg=", 6)) {
+			o->svg = a[5] ? a + 6 : argv[++i];
+			if (!o->svg || !*o->svg)
+				return -cli_error("--svg needs a file name");
 		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
 			const char *v = a[5] ? a + 6 : argv[++i];
 
@@ -171,6 +215,10 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (!o.nr_files) {
 		st = cli_error("run needs at least one scenario file");
+		goto out;
+	}
+	if (o.svg && o.nr_files > 1) {
+		st = cli_error("--svg draws one scenario, not %d", o.nr_files);
 		goto out;
 	}
 	for (i = 0; i < o.nr_files; i++) {

@@ -11,7 +11,7 @@
 static const char run_usage[] =
 	"usage: foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]\n"
 	"                    [--set PATH=VALUE]... [--force POINT=true|false]...\n"
-	"                    [--json] [--check]\n"
+	"                    [--json] [--check] [--svg OUT.svg]\n"
 	"\n"
 	"Run each scenario file on the model.  With several profiles the\n"
 	"results are shown side by side and rows that differ are marked '*'.\n"
@@ -25,6 +25,10 @@ static const char run_usage[] =
 	"                    'foliosim help points' lists them)\n"
 	"  --json            one JSON object per scenario file\n"
 	"  --check           run the invariant checker after every statement\n"
+	"  --svg OUT.svg     draw the maps of the 'show' statements (without\n"
+	"                    any: every region at the end) as a picture: a row\n"
+	"                    of cells per PMD, a colour per page state, the\n"
+	"                    profiles side by side (one scenario file only)\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
 	"3 data lost or a model invariant broke.\n";
@@ -106,7 +110,7 @@ static const char kernel_usage[] =
 	"THP, no tracefs for --trace, ...), with the reason on stderr.\n";
 
 static const char diff_usage[] =
-	"usage: foliosim diff FILE... [--profile P]\n"
+	"usage: foliosim diff FILE... [--profile P] [--svg OUT.svg]\n"
 	"\n"
 	"Run each scenario on the model (profile P, default v6.18) and on this\n"
 	"machine's kernel, statement by statement, and compare after each one:\n"
@@ -117,6 +121,10 @@ static const char diff_usage[] =
 	"statement and both maps side by side.  Where a probe finds that this\n"
 	"kernel's read faults map no zero page (or no huge one), the model\n"
 	"runs with model/zero_page=0 (or model/huge_zero_page=0).\n"
+	"\n"
+	"  --svg OUT.svg     draw the model's and the kernel's maps side by\n"
+	"                    side where they first differ, the differing\n"
+	"                    pages marked (or at the end when they agree)\n"
 	"\n"
 	"Exit status: 0 model and kernel agree, 1 they differ, 2 bad input,\n"
 	"3 data lost, 4 the kernel executor cannot run here.\n";
@@ -139,6 +147,26 @@ static const char mutate_usage[] =
 	"           \"killed\", \"killed_by\": [...], \"differs_unasserted\":\n"
 	"           [...]}], \"killed\", \"total\"}\n";
 
+static const char sweep_usage[] =
+	"usage: foliosim sweep FILE --set PATH=A..B[:STEP] [--profile P,...|all]\n"
+	"                      [--set PATH=VALUE]... [--svg OUT.svg] [--json]\n"
+	"\n"
+	"Run the scenario on the model for each value A, A+STEP, ... <= B of\n"
+	"one numeric setting (e.g. khugepaged/max_ptes_none=0..511:64) under\n"
+	"each profile, applied before the first statement (after the other\n"
+	"--set), and report at the end of each run the RAM held by anonymous\n"
+	"folios and the THP coverage (PMD-mapped KiB): a table, or one JSON\n"
+	"object with --json.  Failed expectations are counted, not fatal.\n"
+	"A scenario that sets PATH itself replaces the swept value from that\n"
+	"statement on (with a warning).  Progress goes to a terminal only.\n"
+	"\n"
+	"  --svg OUT.svg     also plot both against the value, one line per\n"
+	"                    profile and metric\n"
+	"  --profile, --set, --shared, --check: as for run\n"
+	"\n"
+	"Exit status: 0 done, 2 bad input (unknown setting, bad or\n"
+	"out-of-bounds range), 3 data lost or a model invariant broke.\n";
+
 static const char help_usage[] =
 	"usage: foliosim help [COMMAND | points]\n";
 
@@ -153,6 +181,8 @@ const struct cli_cmd cli_cmds[] = {
 	  explore_usage },
 	{ "mutate", cmd_mutate, "which scenarios notice a flipped decision",
 	  mutate_usage },
+	{ "sweep", cmd_sweep, "plot RAM and THP coverage against a setting",
+	  sweep_usage },
 	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };

@@ -21,6 +21,7 @@ struct run_opts {
 	int nr_forces;
 	const char **files;
 	int nr_files;
+	const char *svg;		/* --svg FILE: the maps as a picture */
 };
 
 /* Parse options; 0 or -2 after printing the problem.  Free with below. */

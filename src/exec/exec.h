@@ -148,6 +148,7 @@ struct exec_model_opts {
 /* Map cell characters. */
 #define CELL_NONE '.'
 #define CELL_ZERO '0'
+#define CELL_HUGE_ZERO 'Z'
 #define CELL_EXCL 'x'
 #define CELL_SHARED 's'
 #define CELL_SWAP 'S'
@@ -190,6 +191,15 @@ enum exec_status exec_model(const struct scn_scenario *s,
 			    const struct exec_model_opts *o,
 			    struct exec_result *r);
 void exec_result_free(struct exec_result *r);
+/*
+ * exec_model(), keeping the map of each region at the end in *@maps:
+ * maps[p * nr_regions + g], NULL where process p maps no page of region g
+ * (or *@maps NULL when out of memory).  Free with exec_maps_free().
+ */
+enum exec_status exec_model_maps(const struct scn_scenario *s,
+				 const struct exec_model_opts *o,
+				 struct exec_result *r, char ***maps);
+void exec_maps_free(const struct scn_scenario *s, char **maps);
 
 /* 0, or -1 with "file:line:col: ..." if expect[] names no profile. */
 int exec_validate(const struct scn_scenario *s, char *err, size_t len);
@@ -203,6 +213,8 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 /* The part of exec_final() the explorer measures: memory and PMD map. */
 int exec_final_metrics(const struct scn_scenario *s,
 		       const struct exec_observer *obs, struct exec_result *r);
+/* The map cell of one page; @shared: another process maps its frame. */
+char exec_map_cell(const struct obs_page *pg, bool shared);
 /* One cell per page of region @region in @proc; caller frees. */
 char *exec_map(const struct scn_scenario *s, const struct exec_observer *obs,
 	       int proc, int region);

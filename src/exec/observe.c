@@ -11,8 +11,9 @@
 #include "exec.h"
 
 const char exec_map_legend[] =
-	". none  0 zero page  x exclusive  s shared  S swapped  "
-	"H PMD THP (h shared)  m PTE-mapped large folio (M shared)  k KSM";
+	". none  0 zero page  Z huge zero page  x exclusive  s shared  "
+	"S swapped  H PMD THP (h shared)  m PTE-mapped large folio "
+	"(M shared)  k KSM";
 
 const char *const exec_vmstat_names[] = {
 	"thp_fault_alloc",	    "thp_fault_fallback",
@@ -350,13 +351,13 @@ out:
 	return err;
 }
 
-static char map_cell(const struct obs_page *pg, bool shared)
+char exec_map_cell(const struct obs_page *pg, bool shared)
 {
 	switch (pg->state) {
 	case OBS_NONE:
 		return CELL_NONE;
 	case OBS_ZERO:
-		return CELL_ZERO;
+		return pg->pmd_mapped ? CELL_HUGE_ZERO : CELL_ZERO;
 	case OBS_SWAP:
 		return CELL_SWAP;
 	}
@@ -385,7 +386,7 @@ char *exec_map(const struct scn_scenario *s, const struct exec_observer *obs,
 	}
 	obs->pages(obs->ctx, proc, s->regions[region].addr, n, pg);
 	for (i = 0; i < n; i++)
-		cells[i] = map_cell(&pg[i],
+		cells[i] = exec_map_cell(&pg[i],
 				    pg[i].state == OBS_PRESENT &&
 					    frame_shared(&fi, pg[i].frame, proc));
 	cells[n] = 0;

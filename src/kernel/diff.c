@@ -4,6 +4,8 @@
  * scenario and compare their observations after every statement that can
  * change state, stopping at the first difference.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,6 +287,7 @@ static int step_all(struct kx_diff *d, int *compared)
 		}
 		(*compared)++;
 		if (c) {
+			d->first_op = i;
 			kx_diff_report(d, i);
 			if (d->o->verdict)
 				kx_diff_classify(d, i, d->o->verdict);
@@ -347,6 +350,16 @@ static int begin(struct kx_diff *d, struct kx_guard *g)
 	return EXEC_OK;
 }
 
+/* The picture, if asked for; its status (2 when it cannot be written). */
+static int write_svg(const struct kx_diff *d, int op)
+{
+	if (!d->o->svg || !kx_diff_svg(d, op, d->o->svg))
+		return EXEC_OK;
+	fprintf(stderr, "foliosim: cannot write '%s': %s\n", d->o->svg,
+		strerror(errno));
+	return EXEC_BAD_INPUT;
+}
+
 static void finish(struct kx_diff *d)
 {
 	if (d->m.begun)
@@ -373,6 +386,8 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 	st = begin(&d, g);
 	if (st == EXEC_OK)
 		st = step_all(&d, &compared);
+	if (st == EXEC_OK || st == EXEC_FAILED)
+		st = worst(st, write_svg(&d, st == EXEC_OK ? -1 : d.first_op));
 	if (st == EXEC_OK)
 		fprintf(o->out, "%s: %s and kernel %s agree after every "
 			"statement (%d compared%s%s%s%s)\n", s->path,

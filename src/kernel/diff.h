@@ -53,6 +53,11 @@ struct kx_diff_opts {
 	const char *profile;	/* the model's profile; NULL: the default */
 	FILE *out;		/* where the verdict and differences go */
 	struct kx_diff_verdict *verdict;	/* filled when not NULL */
+	/*
+	 * When not NULL: write the maps of both sides there as SVG, in the
+	 * state where they first differ, or at the end when they agree.
+	 */
+	const char *svg;
 };
 
 /**

@@ -20,7 +20,7 @@
 #define MAX_MEMBERS	3	/* sharers named per detail line */
 #define MAX_REGIONS	8	/* (process, region) maps printed */
 
-static uint8_t entry_bad(const struct kx_diff *d, int p, uint64_t addr)
+uint8_t kx_diff_entry_bad(const struct kx_diff *d, int p, uint64_t addr)
 {
 	int64_t j = kx_diff_index(d, addr);
 
@@ -66,7 +66,7 @@ static bool row_differs(const struct kx_diff *d, int p, int g, uint64_t row,
 	uint64_t i;
 
 	for (i = row; i < row + ROW && i < n; i++)
-		if (entry_bad(d, p, region_page_addr(d, g, i)))
+		if (kx_diff_entry_bad(d, p, region_page_addr(d, g, i)))
 			return true;
 	return false;
 }
@@ -197,7 +197,7 @@ static void print_details(const struct kx_diff *d, int p, int g)
 	int shown = 0;
 
 	for (i = 0; i < n && shown < MAX_DETAILS; i++) {
-		uint8_t bad = entry_bad(d, p, region_page_addr(d, g, i));
+		uint8_t bad = kx_diff_entry_bad(d, p, region_page_addr(d, g, i));
 
 		if (!(bad & (D_ORDER | D_KSM | D_SHARE)))
 			continue;

@@ -52,10 +52,19 @@ struct kx_diff {
 	bool *vm_bad;
 	bool alive_bad, collapse_bad;
 	bool zero_page;		/* a differing page is a zero page */
+	int first_op;		/* the statement after which they differ */
 };
 
 /* The union index of @addr, or -1 if it lies in no region. */
 int64_t kx_diff_index(const struct kx_diff *d, uint64_t addr);
+/* What differs (D_*) at @addr of process @p, 0 outside the regions. */
+uint8_t kx_diff_entry_bad(const struct kx_diff *d, int p, uint64_t addr);
+/*
+ * The maps of both sides now as an SVG picture into @path, the differing
+ * pages marked; @op is the statement after which they differ, or -1 when
+ * they agreed to the end (diff_svg.c).  0, or -1 with errno.
+ */
+int kx_diff_svg(const struct kx_diff *d, int op, const char *path);
 /* The first difference after statement @op as a verdict (diff_report.c) */
 void kx_diff_classify(const struct kx_diff *d, int op,
 		      struct kx_diff_verdict *v);

@@ -25,5 +25,12 @@ void report_json(FILE *f, const struct scn_scenario *s,
 /* A page map: 64 cells per line, with the page index at the left. */
 void report_map(FILE *f, const char *cells, const char *indent);
 void json_string(FILE *f, const char *s);
+/*
+ * The page maps as an SVG picture: those of the "show" statements, or
+ * with @maps (per result, as exec_model_maps() gives them) every region's
+ * at the end.  0, or -1 when out of memory.
+ */
+int report_svg(FILE *f, const struct scn_scenario *s,
+	       const struct exec_result *rs, int nr, char **const *maps);
 
 #endif
