@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
- *                      [--set PATH=VALUE]... [--json] [--check]
+ *                      [--set PATH=VALUE]... [--json] [--check] [--trace]
  * Runs each scenario on the model under each profile and reports them side
  * by side (or as JSON).  The exit status is the worst of the scenarios'.
  */
@@ -51,6 +51,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.check = o->check,
 			.sets = o->sets,
 			.nr_sets = o->nr_sets,
+			.trace = o->trace,
+			.keeper = o->trace,
 		};
 
 		exec_model(s, &mo, &rs[k]);
@@ -64,6 +66,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 		report_json(stdout, s, rs, o->nr_profiles);
 	else
 		report_text(stdout, s, rs, o->nr_profiles, &ro);
+	for (k = 0; k < o->nr_profiles && o->trace && !o->json; k++)
+		report_trace(stdout, s, &rs[k]);
 	for (k = 0; k < o->nr_profiles; k++)
 		exec_result_free(&rs[k]);
 	return worst;
@@ -108,6 +112,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			o->json = true;
 		} else if (!strcmp(a, "--check")) {
 			o->check = true;
+		} else if (!strcmp(a, "--trace")) {
+			o->trace = true;
 		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
 			const char *v = a[9] ? a + 10 : argv[++i];
 

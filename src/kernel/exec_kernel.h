@@ -38,11 +38,8 @@ struct exec_kernel_opts {
 	FILE *trace;
 };
 
-/*
- * Where the keeper maps its THP: far from any scenario region, and in what
- * AddressSanitizer leaves to the program (its shadow ends at 0x10007fff8000).
- */
-#define KX_KEEPER_ADDR	0x200000000000UL
+/* Where the keeper maps its THP (see exec.h). */
+#define KX_KEEPER_ADDR	EXEC_KEEPER_ADDR
 
 /*
  * Can the kernel executor run here?  kx_guard_check() plus the features

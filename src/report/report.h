@@ -25,5 +25,10 @@ void report_json(FILE *f, const struct scn_scenario *s,
 /* A page map: 64 cells per line, with the page index at the left. */
 void report_map(FILE *f, const char *cells, const char *indent);
 void json_string(FILE *f, const char *s);
+/* trace.c: the PMD scans of r (--trace), text and the JSON "scans" key */
+void report_trace(FILE *f, const struct scn_scenario *s,
+		  const struct exec_result *r);
+void json_scans(FILE *f, const struct scn_scenario *s,
+		const struct exec_result *r);
 
 #endif
