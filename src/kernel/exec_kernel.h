@@ -36,6 +36,11 @@ struct exec_kernel_opts {
 	 * written here, after a "# FILE:LINE: statement" header.
 	 */
 	FILE *trace;
+	/*
+	 * Record the PMD scans (exec_result.scans) from the trace, attributed
+	 * to process and PMD as kexec_trace.c says.
+	 */
+	bool scans;
 };
 
 /* Where the keeper maps its THP (see exec.h). */

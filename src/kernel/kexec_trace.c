@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * --trace on the kernel: the mm_khugepaged_scan_pmd events of each
+ * khugepaged pass and each MADV_COLLAPSE, attributed to a scenario
+ * process and PMD and stored as exec_result.scans, as the model does.
+ *
+ * The event names neither the process nor the address, so:
+ *  - an mm is known by its hashed pointer once some event of it was hit
+ *    by a known actor (the task is in every line): the keeper and each
+ *    spawned or forked actor do a MADV_COLLAPSE on an empty PMD of a
+ *    scratch mapping (KX_PROBE_ADDR), and every MADV_COLLAPSE statement
+ *    teaches its process's mm again;
+ *  - the PMD: a MADV_COLLAPSE scans the PMDs of its range in order; for
+ *    khugepaged the event's pfn is looked up in the processes' pagemaps,
+ *    read before each pass; a scan that looked at no page (pfn -1) is
+ *    placed next to a neighbour of the same mm in the same pass (PMDs
+ *    are scanned in address order), or left unattributed ('?').
+ * The keeper's events are left out: the model holds the same keeper
+ * (exec_model_opts.keeper), so passes line up.  The shared count is not
+ * in the event: EXEC_SCAN_UNKNOWN.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kexec.h"
+#include "scan_trace.h"
+#include "tracefs.h"
+
+#define KEEPER_PROC	(-2)
+#define PMD_BYTES	((uint64_t)SCN_PMD_SIZE)
+
+struct mm_ent {
+	uint64_t mm;
+	int proc;		/* scenario process, or KEEPER_PROC */
+};
+
+struct pfn_ent {
+	uint64_t pfn, addr;
+	int proc;
+};
+
+struct kx_trace_state {
+	struct mm_ent *mms;
+	int nr_mms;
+	struct pfn_ent *pfns;	/* sorted by pfn */
+	size_t nr_pfns;
+	long pass;		/* khugepaged passes of the run so far */
+	int op;			/* the statement being stepped */
+	int madv_seen;		/* MADV_COLLAPSE events of this statement */
+	int raw_op;		/* the last statement with a raw header */
+};
+
+static int proc_of_mm(const struct kx_trace_state *t, uint64_t mm)
+{
+	int i;
+
+	for (i = 0; i < t->nr_mms; i++)
+		if (t->mms[i].mm == mm)
+			return t->mms[i].proc;
+	return -1;
+}
+
+static void learn_mm(struct kx_trace_state *t, uint64_t mm, int proc)
+{
+	struct mm_ent *v;
+	int i;
+
+	for (i = 0; i < t->nr_mms; i++)
+		if (t->mms[i].mm == mm || t->mms[i].proc == proc) {
+			t->mms[i] = (struct mm_ent){ mm, proc };
+			return;
+		}
+	v = realloc(t->mms, (size_t)(t->nr_mms + 1) * sizeof(*v));
+	if (!v)
+		return;
+	t->mms = v;
+	t->mms[t->nr_mms++] = (struct mm_ent){ mm, proc };
+}
+
+/* The scenario process (or the keeper) that task @pid is, or -1. */
+static int proc_of_pid(const struct kx_exec *x, pid_t pid)
+{
+	int p;
+
+	for (p = 0; p < x->s->nr_procs; p++)
+		if (pid && kx_actor_pid(x->act, p) == pid)
+			return p;
+	return pid && kx_actor_pid(x->act, x->keeper) == pid ? KEEPER_PROC :
+							       -1;
+}
+
+int kx_trace_begin(struct kx_exec *x)
+{
+	x->tr = calloc(1, sizeof(*x->tr));
+	if (!x->tr)
+		return -1;
+	x->tr->op = x->tr->raw_op = -1;	/* set-up: learn mms only */
+	return 0;
+}
+
+void kx_trace_end(struct kx_exec *x)
+{
+	if (x->tr) {
+		free(x->tr->mms);
+		free(x->tr->pfns);
+	}
+	free(x->tr);
+	x->tr = NULL;
+}
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	const struct pfn_ent *p = a, *q = b;
+
+	return p->pfn < q->pfn ? -1 : p->pfn > q->pfn;
+}
+
+/* Every present page of every process's regions, by pfn. */
+void kx_trace_snapshot(struct kx_exec *x)
+{
+	struct kx_trace_state *t = x->tr;
+	const struct exec_observer *obs = &x->ob->ops;
+	struct obs_page pg[512];
+	size_t cap = 0;
+	int p, g;
+
+	t->nr_pfns = 0;
+	kx_observe_invalidate(x->ob, false);
+	for (p = 0; p < x->s->nr_procs; p++) {
+		if (!obs->alive(obs->ctx, p))
+			continue;
+		for (g = 0; g < x->s->nr_regions; g++) {
+			const struct scn_region *rg = &x->s->regions[g];
+			uint64_t a;
+
+			for (a = rg->addr; a < rg->addr + rg->size;
+			     a += PMD_BYTES) {
+				unsigned long i, n = 512;
+
+				if (a + n * SCN_PAGE_SIZE > rg->addr + rg->size)
+					n = (rg->addr + rg->size - a) /
+					    SCN_PAGE_SIZE;
+				if (obs->pages(obs->ctx, p, a, n, pg))
+					continue;
+				for (i = 0; i < n; i++) {
+					struct pfn_ent *v;
+
+					if (pg[i].state != OBS_PRESENT)
+						continue;
+					if (t->nr_pfns == cap) {
+						cap = cap ? 2 * cap : 1024;
+						v = realloc(t->pfns,
+							    cap * sizeof(*v));
+						if (!v)
+							return;
+						t->pfns = v;
+					}
+					t->pfns[t->nr_pfns++] =
+						(struct pfn_ent){
+							pg[i].frame,
+							a + i * SCN_PAGE_SIZE,
+							p };
+				}
+			}
+		}
+	}
+	qsort(t->pfns, t->nr_pfns, sizeof(*t->pfns), cmp_pfn);
+}
+
+/*
+ * The PMD of @pfn in process @proc (any process when -1, if only one maps
+ * it); *procp gets the process.  EXEC_SCAN_NO_ADDR if not found.
+ */
+static uint64_t pmd_of_pfn(const struct kx_trace_state *t, uint64_t pfn,
+			   int proc, int *procp)
+{
+	size_t lo = 0, hi = t->nr_pfns, i;
+	uint64_t addr = EXEC_SCAN_NO_ADDR;
+	int found = -1;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->pfns[mid].pfn < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < t->nr_pfns && t->pfns[i].pfn == pfn; i++) {
+		if (proc >= 0 && t->pfns[i].proc != proc)
+			continue;
+		if (found >= 0 && found != t->pfns[i].proc)
+			return EXEC_SCAN_NO_ADDR;	/* ambiguous */
+		found = t->pfns[i].proc;
+		addr = t->pfns[i].addr & ~(PMD_BYTES - 1);
+	}
+	*procp = found;
+	return addr;
+}
+
+static int limit_of(struct kx_exec *x, int status)
+{
+	const char *name = exec_scan_limit_name(status);
+	char path[64], buf[32];
+
+	if (!name)
+		return -1;
+	snprintf(path, sizeof(path), "khugepaged/%s", name);
+	if (kx_get(path, buf, sizeof(buf), x->err, sizeof(x->err)))
+		return -1;
+	return atoi(buf);
+}
+
+/* A MADV_COLLAPSE event of statement @op: the k-th PMD of its range. */
+static uint64_t madvise_pmd(struct kx_exec *x, const struct scn_op *op,
+			    int k)
+{
+	uint64_t start = x->s->regions[op->range.region].addr +
+			 (uint64_t)op->range.start * SCN_PAGE_SIZE;
+
+	start = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
+	return start + (uint64_t)k * PMD_BYTES;
+}
+
+static void take_event(struct kx_exec *x, const struct kx_scan_event *ev,
+		       long pass)
+{
+	struct kx_trace_state *t = x->tr;
+	const struct scn_op *op;
+	int by = proc_of_pid(x, ev->pid), proc, found = -1;
+	struct exec_scan sc = {
+		.op = t->op, .pass = pass, .addr = EXEC_SCAN_NO_ADDR,
+		.status = ev->status, .none_or_zero = ev->none_or_zero,
+		.unmapped = ev->unmapped, .shared = EXEC_SCAN_UNKNOWN,
+		.referenced = ev->referenced,
+	};
+
+	if (by != -1)
+		learn_mm(t, ev->mm, by);
+	if (!x->o.scans || t->op < 0)
+		return;
+	op = &x->s->ops[t->op];
+	if (op->kind != SCN_KHUGEPAGED &&
+	    !(op->kind == SCN_MADVISE && op->advice == SCN_ADV_COLLAPSE))
+		return;		/* a probe */
+	proc = proc_of_mm(t, ev->mm);
+	if (proc == KEEPER_PROC)
+		return;
+	if (by >= 0 && op->kind == SCN_MADVISE) {
+		sc.pass = 0;
+		sc.addr = madvise_pmd(x, op, t->madv_seen++);
+	} else if (ev->pfn != KX_SCAN_NO_PFN) {
+		sc.addr = pmd_of_pfn(t, ev->pfn, proc, &found);
+		if (proc < 0 && found >= 0) {
+			proc = found;
+			learn_mm(t, ev->mm, proc);
+		}
+	}
+	sc.proc = proc;
+	sc.limit = limit_of(x, ev->status);
+	exec_scan_add(x->r, &sc);
+}
+
+/*
+ * Scans with no page to place them: next to a neighbour of the same
+ * process in the same pass, PMDs being scanned in address order.
+ */
+static void place_neighbours(struct exec_result *r, int from)
+{
+	int i;
+
+	for (i = from + 1; i < r->nr_scans; i++) {
+		struct exec_scan *a = &r->scans[i - 1], *b = &r->scans[i];
+
+		if (b->addr == EXEC_SCAN_NO_ADDR && a->addr != EXEC_SCAN_NO_ADDR &&
+		    a->proc == b->proc && b->proc >= 0 && a->pass == b->pass)
+			b->addr = a->addr + PMD_BYTES;
+	}
+	for (i = r->nr_scans - 1; i > from; i--) {
+		struct exec_scan *a = &r->scans[i - 1], *b = &r->scans[i];
+
+		if (a->addr == EXEC_SCAN_NO_ADDR && b->addr != EXEC_SCAN_NO_ADDR &&
+		    a->proc == b->proc && a->proc >= 0 && a->pass == b->pass)
+			a->addr = b->addr - PMD_BYTES;
+	}
+}
+
+/* The raw event lines, under a "# FILE:LINE: statement" header. */
+static void raw_line(struct kx_exec *x, const char *line)
+{
+	struct kx_trace_state *t = x->tr;
+	const struct scn_op *op;
+
+	if (!x->o.trace || line[0] == '#' || t->op < 0)
+		return;
+	op = &x->s->ops[t->op];
+	if (t->raw_op != t->op)
+		fprintf(x->o.trace, "# %s:%d: %s\n", x->s->path, op->line,
+			op->text ? op->text : "");
+	t->raw_op = t->op;
+	fprintf(x->o.trace, "%s\n", line);
+}
+
+/* Read and empty the trace; add its scans as of statement op, pass. */
+static void take_trace(struct kx_exec *x, long pass)
+{
+	size_t len = 0;
+	char *buf = kx_trace_read(x->g, &len), *line, *save = NULL;
+	struct kx_scan_event ev;
+	int from = x->r->nr_scans;
+
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		raw_line(x, line);
+		if (kx_scan_parse_line(line, &ev) > 0)
+			take_event(x, &ev, pass);
+	}
+	free(buf);
+	kx_trace_clear(x->g);
+	place_neighbours(x->r, from);
+}
+
+void kx_trace_before_op(struct kx_exec *x, int op)
+{
+	const struct scn_op *o = &x->s->ops[op];
+
+	x->tr->op = op;
+	x->tr->madv_seen = 0;
+	if (o->kind == SCN_MADVISE && o->advice == SCN_ADV_COLLAPSE)
+		kx_trace_snapshot(x);
+}
+
+void kx_trace_after_op(struct kx_exec *x)
+{
+	take_trace(x, 0);
+}
+
+void kx_trace_learn(struct kx_exec *x)
+{
+	x->tr->op = -1;
+	take_trace(x, 0);
+}
+
+static void before_pass(void *ctx)
+{
+	kx_trace_snapshot(ctx);
+}
+
+static void after_pass(void *ctx)
+{
+	struct kx_exec *x = ctx;
+
+	take_trace(x, ++x->tr->pass);
+}
+
+void kx_trace_hook(struct kx_exec *x, struct kx_pass_hook *h)
+{
+	*h = (struct kx_pass_hook){ before_pass, after_pass, x };
+}
+
+/*
+ * Teach the trace process @slot's mm (the keeper, or an actor just
+ * spawned or forked): a MADV_COLLAPSE of an empty PMD of a scratch
+ * mapping, which the kernel scans (SCAN_PMD_NULL) and changes nothing.
+ */
+int kx_trace_probe(struct kx_exec *x, int slot)
+{
+	struct kx_cmd map = { .op = KX_CMD_MMAP, .addr = KX_PROBE_ADDR,
+			      .len = PMD_BYTES };
+	struct kx_cmd adv = { .op = KX_CMD_MADVISE, .addr = KX_PROBE_ADDR,
+			      .len = PMD_BYTES, .arg = SCN_ADV_COLLAPSE };
+	struct kx_cmd unmap = { .op = KX_CMD_MUNMAP, .addr = KX_PROBE_ADDR,
+				.len = PMD_BYTES };
+
+	if (kx_actor_call(x->act, slot, &map, x->err, sizeof(x->err)) ||
+	    map.err ||
+	    kx_actor_call(x->act, slot, &adv, x->err, sizeof(x->err)) ||
+	    kx_actor_call(x->act, slot, &unmap, x->err, sizeof(x->err)))
+		return -1;
+	return 0;
+}
