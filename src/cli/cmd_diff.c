@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * foliosim diff FILE... [--profile P]
+ * foliosim diff FILE... [--profile P] [--trace]
  * Runs each scenario on the model and on this machine's kernel, statement
  * by statement, and prints the first difference (or one line saying they
  * agree).  The exit status is the worst of the files'.
@@ -17,6 +17,7 @@
 
 struct diff_args {
 	const char *profile;
+	bool trace;
 	const char **files;
 	int nr_files;
 };
@@ -39,6 +40,8 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 						 "foliosim help run)",
 						 v ? v : "");
 			a->profile = profile_lookup(v)->name;
+		} else if (!strcmp(v, "--trace")) {
+			a->trace = true;
 		} else if (v[0] == '-' && v[1]) {
 			return cli_error("unknown option '%s'", v);
 		} else {
@@ -53,7 +56,8 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 static int diff_file(struct kx_guard *g, const char *path,
 		     const struct diff_args *a)
 {
-	struct kx_diff_opts o = { .profile = a->profile, .out = stdout };
+	struct kx_diff_opts o = { .profile = a->profile, .out = stdout,
+				  .trace = a->trace };
 	struct scn_scenario s;
 	char err[512];
 	int st;
