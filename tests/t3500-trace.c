@@ -11,30 +11,9 @@
 
 #include "exec/exec.h"
 #include "lib/tap.h"
+#include "lib/tt.h"
 #include "model/khugepaged.h"
 #include "report/report.h"
-
-static const char none_text[] =
-	"set khugepaged/max_ptes_none 256\n"
-	"spawn P\n"
-	"P mmap R 4M\n"
-	"P write R[0:100]\n"
-	"P write R[512:1024]\n"
-	"P madvise R hugepage\n"
-	"khugepaged\n"
-	"P madvise R collapse\n";
-
-static const char shared_text[] =
-	"set khugepaged/max_ptes_none 511\n"
-	"set khugepaged/max_ptes_shared 0\n"
-	"spawn P\n"
-	"P mmap R 2M\n"
-	"P write R\n"
-	"P madvise R[0:256] dontneed\n"
-	"P fork C\n"
-	"P madvise R hugepage\n"
-	"C madvise R hugepage\n"
-	"khugepaged\n";
 
 static const char swap_text[] =
 	"set khugepaged/max_ptes_swap 64\n"
@@ -91,7 +70,7 @@ static bool test_none_and_success(void)
 	uint64_t base;
 	char line[256];
 
-	CHECK(run(&t, none_text, true, true));
+	CHECK(run(&t, tt_none_text, true, true));
 	show(&t);
 	base = t.s.regions[0].addr;
 	CHECK(t.r.traced);
@@ -130,7 +109,7 @@ static bool test_shared(void)
 	struct traced t;
 	const struct exec_scan *a;
 
-	CHECK(run(&t, shared_text, true, true));
+	CHECK(run(&t, tt_shared_text, true, true));
 	show(&t);
 	CHECK_INT(t.r.nr_scans, >=, 2);
 	a = &t.r.scans[0];
@@ -169,8 +148,8 @@ static bool test_keeper_invisible(void)
 	struct traced a, b;
 	int i;
 
-	CHECK(run(&a, none_text, true, true));
-	CHECK(run(&b, none_text, true, false));
+	CHECK(run(&a, tt_none_text, true, true));
+	CHECK(run(&b, tt_none_text, true, false));
 	CHECK_INT(a.r.anon_kb, ==, b.r.anon_kb);
 	CHECK_INT(a.r.thp_kb, ==, b.r.thp_kb);
 	CHECK_INT(a.r.nr_vmstat, ==, b.r.nr_vmstat);
@@ -192,7 +171,7 @@ static bool test_json(void)
 	size_t len = 0;
 	FILE *f;
 
-	CHECK(run(&t, none_text, true, true));
+	CHECK(run(&t, tt_none_text, true, true));
 	f = open_memstream(&buf, &len);
 	CHECK(f);
 	report_json(f, &t.s, &t.r, 1);
@@ -204,7 +183,7 @@ static bool test_json(void)
 		      "\"referenced\": 100}"));
 	free(buf);
 	done(&t);
-	CHECK(run(&t, none_text, false, false));
+	CHECK(run(&t, tt_none_text, false, false));
 	CHECK_INT(t.r.nr_scans, ==, 0);
 	f = open_memstream(&buf, &len);
 	CHECK(f);

@@ -18,6 +18,7 @@
 #include "kernel/guard.h"
 #include "kernel/tracefs.h"
 #include "lib/tap.h"
+#include "lib/tt.h"
 #include "lib/tk.h"
 #include "report/report.h"
 
@@ -27,28 +28,6 @@ const char *__asan_default_options(void)
 {
 	return "abort_on_error=1";
 }
-
-static const char none_text[] =
-	"set khugepaged/max_ptes_none 256\n"
-	"spawn P\n"
-	"P mmap R 4M\n"
-	"P write R[0:100]\n"
-	"P write R[512:1024]\n"
-	"P madvise R hugepage\n"
-	"khugepaged\n"
-	"P madvise R collapse\n";
-
-static const char shared_text[] =
-	"set khugepaged/max_ptes_none 511\n"
-	"set khugepaged/max_ptes_shared 0\n"
-	"spawn P\n"
-	"P mmap R 2M\n"
-	"P write R\n"
-	"P madvise R[0:256] dontneed\n"
-	"P fork C\n"
-	"P madvise R hugepage\n"
-	"C madvise R hugepage\n"
-	"khugepaged\n";
 
 static const char two_procs_text[] =
 	"spawn P\n"
@@ -161,12 +140,12 @@ static int diff_trace(const char *text, const char *profile,
 
 static bool test_none(void)
 {
-	return same_records(none_text);
+	return same_records(tt_none_text);
 }
 
 static bool test_shared(void)
 {
-	return same_records(shared_text);
+	return same_records(tt_shared_text);
 }
 
 static bool test_two_procs(void)
@@ -179,12 +158,12 @@ static bool test_diff_agrees(void)
 	struct kx_diff_verdict v;
 	char *out = NULL;
 
-	CHECK_INT(diff_trace(none_text, NULL, &v, &out), ==, 0);
+	CHECK_INT(diff_trace(tt_none_text, NULL, &v, &out), ==, 0);
 	CHECK(strstr(out, "agree after every statement"));
 	CHECK(strstr(out, "PMD scans"));
 	free(out);
 	out = NULL;
-	CHECK_INT(diff_trace(shared_text, NULL, &v, &out), ==, 0);
+	CHECK_INT(diff_trace(tt_shared_text, NULL, &v, &out), ==, 0);
 	free(out);
 	return true;
 }
