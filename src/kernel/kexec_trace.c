@@ -362,20 +362,33 @@ void kx_trace_hook(struct kx_exec *x, struct kx_pass_hook *h)
 
 /*
  * Teach the trace process @slot's mm (the keeper, or an actor just
- * spawned or forked): a MADV_COLLAPSE of an empty PMD of a scratch
- * mapping, which the kernel scans (SCAN_PMD_NULL) and changes nothing.
+ * spawned or forked): a MADV_COLLAPSE of the empty PMD of a scratch
+ * mapping, which the kernel scans (SCAN_PMD_NULL) without changing
+ * anything.  The mapping needs an anon_vma for MADV_COLLAPSE to scan it,
+ * so one page past the PMD is written first; a PMD cannot hold it, so no
+ * THP is tried there.
  */
 int kx_trace_probe(struct kx_exec *x, int slot)
 {
 	struct kx_cmd map = { .op = KX_CMD_MMAP, .addr = KX_PROBE_ADDR,
-			      .len = PMD_BYTES };
+			      .len = PMD_BYTES + SCN_PAGE_SIZE };
+	struct kx_cmd touch = { .op = KX_CMD_WRITE,
+				.addr = KX_PROBE_ADDR + PMD_BYTES,
+				.npages = 1 };
 	struct kx_cmd adv = { .op = KX_CMD_MADVISE, .addr = KX_PROBE_ADDR,
 			      .len = PMD_BYTES, .arg = SCN_ADV_COLLAPSE };
 	struct kx_cmd unmap = { .op = KX_CMD_MUNMAP, .addr = KX_PROBE_ADDR,
-				.len = PMD_BYTES };
+				.len = PMD_BYTES + SCN_PAGE_SIZE };
 
-	if (kx_actor_call(x->act, slot, &map, x->err, sizeof(x->err)) ||
-	    map.err ||
+	kx_actor_data(x->act, slot)[0] = KX_UNIQUE_TAG;
+	if (kx_actor_call(x->act, slot, &map, x->err, sizeof(x->err)))
+		return -1;
+	if (map.err) {
+		snprintf(x->err, sizeof(x->err), "mmap at %#lx: %s",
+			 KX_PROBE_ADDR, strerror(map.err));
+		return -1;
+	}
+	if (kx_actor_call(x->act, slot, &touch, x->err, sizeof(x->err)) ||
 	    kx_actor_call(x->act, slot, &adv, x->err, sizeof(x->err)) ||
 	    kx_actor_call(x->act, slot, &unmap, x->err, sizeof(x->err)))
 		return -1;
