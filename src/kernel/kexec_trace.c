@@ -11,10 +11,12 @@
  *    scratch mapping (KX_PROBE_ADDR), and every MADV_COLLAPSE statement
  *    teaches its process's mm again;
  *  - the PMD: a MADV_COLLAPSE scans the PMDs of its range in order; for
- *    khugepaged the event's pfn is looked up in the processes' pagemaps,
- *    read before each pass; a scan that looked at no page (pfn -1) is
- *    placed next to a neighbour of the same mm in the same pass (PMDs
- *    are scanned in address order), or left unattributed ('?').
+ *    khugepaged the event's pfn (a folio's head) is looked up in the
+ *    processes' pagemaps, read before each pass; a scan that looked at
+ *    no page (pfn -1) is placed by order: khugepaged scans an mm's PMDs
+ *    in address order, those of its VMAs it may collapse (read from
+ *    smaps before the pass), from where it stopped in the mm or from the
+ *    first; else it stays unattributed ('?').
  * The keeper's events are left out: the model holds the same keeper
  * (exec_model_opts.keeper), so passes line up.  The shared count is not
  * in the event: EXEC_SCAN_UNKNOWN.
@@ -41,9 +43,17 @@ struct pfn_ent {
 	int proc;
 };
 
+/* The PMDs khugepaged may scan in one process, in address order. */
+struct pmd_list {
+	uint64_t *addr;
+	size_t n;
+	long next;		/* index where its next visit starts */
+};
+
 struct kx_trace_state {
 	struct mm_ent *mms;
 	int nr_mms;
+	struct pmd_list *pmds;	/* per process */
 	struct pfn_ent *pfns;	/* sorted by pfn */
 	size_t nr_pfns;
 	long pass;		/* khugepaged passes of the run so far */
@@ -96,13 +106,21 @@ int kx_trace_begin(struct kx_exec *x)
 	x->tr = calloc(1, sizeof(*x->tr));
 	if (!x->tr)
 		return -1;
+	x->tr->pmds = calloc((size_t)x->s->nr_procs + 1, sizeof(*x->tr->pmds));
+	if (!x->tr->pmds)
+		return -1;
 	x->tr->op = x->tr->raw_op = -1;	/* set-up: learn mms only */
 	return 0;
 }
 
 void kx_trace_end(struct kx_exec *x)
 {
+	int p;
+
 	if (x->tr) {
+		for (p = 0; x->tr->pmds && p < x->s->nr_procs; p++)
+			free(x->tr->pmds[p].addr);
+		free(x->tr->pmds);
 		free(x->tr->mms);
 		free(x->tr->pfns);
 	}
@@ -117,6 +135,102 @@ static int cmp_pfn(const void *a, const void *b)
 	return p->pfn < q->pfn ? -1 : p->pfn > q->pfn;
 }
 
+/*
+ * May khugepaged collapse in a VMA with these VmFlags?  The PMD size's
+ * 'enabled' (or the top level's, for "inherit"): always, or madvise with
+ * MADV_HUGEPAGE; never with MADV_NOHUGEPAGE.  @mode is that word.
+ */
+static bool vma_eligible(const char *vmflags, const char *mode)
+{
+	if (strstr(vmflags, " nh"))
+		return false;
+	if (!strcmp(mode, "always"))
+		return true;
+	return !strcmp(mode, "madvise") && strstr(vmflags, " hg");
+}
+
+/* The PMD 'enabled' mode now: "always", "madvise" or "never". */
+static void pmd_mode(struct kx_exec *x, char *buf, size_t len)
+{
+	if (kx_get("hugepages-2048kB/enabled", buf, len, x->err,
+		   sizeof(x->err)) ||
+	    !strcmp(buf, "inherit"))
+		if (kx_get("enabled", buf, len, x->err, sizeof(x->err)))
+			snprintf(buf, len, "never");
+}
+
+/* Does [start, end) meet a scenario region? */
+static bool in_regions(const struct kx_exec *x, uint64_t start, uint64_t end)
+{
+	int i;
+
+	for (i = 0; i < x->ob->nr_spans; i++)
+		if (x->ob->spans[i].start < end && start < x->ob->spans[i].end)
+			return true;
+	return false;
+}
+
+static void add_pmds(struct pmd_list *l, size_t *cap, uint64_t start,
+		     uint64_t end)
+{
+	uint64_t a = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
+
+	for (; a + PMD_BYTES <= end; a += PMD_BYTES) {
+		if (l->n == *cap) {
+			uint64_t *v;
+
+			*cap = *cap ? 2 * *cap : 16;
+			v = realloc(l->addr, *cap * sizeof(*v));
+			if (!v)
+				return;
+			l->addr = v;
+		}
+		l->addr[l->n++] = a;
+	}
+}
+
+/*
+ * The PMDs khugepaged may scan in @pid: those of its VMAs inside the
+ * scenario's regions (the actors' other mappings are MADV_NOHUGEPAGE)
+ * that the mode allows and that have an anon_vma (approximated: some
+ * page, resident or swapped, was there).
+ */
+static void read_pmds(struct kx_exec *x, pid_t pid, const char *mode,
+		      struct pmd_list *l)
+{
+	unsigned long long start = 0, end = 0;
+	char path[64], line[512];
+	bool anon = false;
+	size_t cap = 0;
+	FILE *f;
+
+	free(l->addr);
+	l->addr = NULL;
+	l->n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, b, kb;
+
+		if (sscanf(line, "%llx-%llx ", &a, &b) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			start = a;
+			end = b;
+			anon = false;
+		} else if ((sscanf(line, "Anonymous: %llu", &kb) == 1 ||
+			    sscanf(line, "Swap: %llu", &kb) == 1) && kb) {
+			anon = true;
+		} else if (!strncmp(line, "VmFlags:", 8) && anon &&
+			   vma_eligible(line + 8, mode) &&
+			   in_regions(x, start, end)) {
+			add_pmds(l, &cap, start, end);
+		}
+	}
+	fclose(f);
+}
+
 /* Every present page of every process's regions, by pfn. */
 void kx_trace_snapshot(struct kx_exec *x)
 {
@@ -126,11 +240,16 @@ void kx_trace_snapshot(struct kx_exec *x)
 	size_t cap = 0;
 	int p, g;
 
+	char mode[32];
+
 	t->nr_pfns = 0;
 	kx_observe_invalidate(x->ob, false);
+	pmd_mode(x, mode, sizeof(mode));
 	for (p = 0; p < x->s->nr_procs; p++) {
+		t->pmds[p].n = 0;
 		if (!obs->alive(obs->ctx, p))
 			continue;
+		read_pmds(x, kx_actor_pid(x->act, p), mode, &t->pmds[p]);
 		for (g = 0; g < x->s->nr_regions; g++) {
 			const struct scn_region *rg = &x->s->regions[g];
 			uint64_t a;
@@ -157,9 +276,12 @@ void kx_trace_snapshot(struct kx_exec *x)
 							return;
 						t->pfns = v;
 					}
+					/* the event names the folio's head */
 					t->pfns[t->nr_pfns++] =
 						(struct pfn_ent){
-							pg[i].frame,
+							pg[i].frame &
+								~((1ULL << pg[i].order) -
+								  1),
 							a + i * SCN_PAGE_SIZE,
 							p };
 				}
@@ -191,7 +313,8 @@ static uint64_t pmd_of_pfn(const struct kx_trace_state *t, uint64_t pfn,
 	for (i = lo; i < t->nr_pfns && t->pfns[i].pfn == pfn; i++) {
 		if (proc >= 0 && t->pfns[i].proc != proc)
 			continue;
-		if (found >= 0 && found != t->pfns[i].proc)
+		if (found >= 0 && (found != t->pfns[i].proc ||
+				   addr != (t->pfns[i].addr & ~(PMD_BYTES - 1))))
 			return EXEC_SCAN_NO_ADDR;	/* ambiguous */
 		found = t->pfns[i].proc;
 		addr = t->pfns[i].addr & ~(PMD_BYTES - 1);
@@ -263,27 +386,53 @@ static void take_event(struct kx_exec *x, const struct kx_scan_event *ev,
 	exec_scan_add(x->r, &sc);
 }
 
-/*
- * Scans with no page to place them: next to a neighbour of the same
- * process in the same pass, PMDs being scanned in address order.
- */
-static void place_neighbours(struct exec_result *r, int from)
+static long pmd_index_of(const struct pmd_list *l, uint64_t addr)
 {
-	int i;
+	size_t i;
 
-	for (i = from + 1; i < r->nr_scans; i++) {
-		struct exec_scan *a = &r->scans[i - 1], *b = &r->scans[i];
+	for (i = 0; i < l->n; i++)
+		if (l->addr[i] == addr)
+			return (long)i;
+	return -1;
+}
 
-		if (b->addr == EXEC_SCAN_NO_ADDR && a->addr != EXEC_SCAN_NO_ADDR &&
-		    a->proc == b->proc && b->proc >= 0 && a->pass == b->pass)
-			b->addr = a->addr + PMD_BYTES;
-	}
-	for (i = r->nr_scans - 1; i > from; i--) {
-		struct exec_scan *a = &r->scans[i - 1], *b = &r->scans[i];
+/*
+ * Place the khugepaged scans of one pass (r->scans[from..]) that have no
+ * PMD: each run of consecutive scans of one process covers consecutive
+ * PMDs of its list, anchored at a scan placed by its pfn, or else where
+ * the process's previous visit stopped (or its first PMD).  The run that
+ * ends the pass leaves the cursor inside the process.
+ */
+static void place_by_order(struct kx_trace_state *t, struct exec_result *r,
+			   int from)
+{
+	int i = from, j, k;
 
-		if (a->addr == EXEC_SCAN_NO_ADDR && b->addr != EXEC_SCAN_NO_ADDR &&
-		    a->proc == b->proc && a->proc >= 0 && a->pass == b->pass)
-			a->addr = b->addr - PMD_BYTES;
+	while (i < r->nr_scans) {
+		struct exec_scan *sc = &r->scans[i];
+		struct pmd_list *l;
+		long base = -1;
+
+		for (j = i; j < r->nr_scans && r->scans[j].proc == sc->proc; j++)
+			;
+		if (sc->proc < 0) {
+			i = j;
+			continue;
+		}
+		l = &t->pmds[sc->proc];
+		for (k = i; k < j && base < 0; k++)
+			if (r->scans[k].addr != EXEC_SCAN_NO_ADDR &&
+			    pmd_index_of(l, r->scans[k].addr) >= 0)
+				base = pmd_index_of(l, r->scans[k].addr) -
+				       (k - i);
+		if (base < 0)
+			base = l->next < (long)l->n ? l->next : 0;
+		for (k = i; k < j; k++)
+			if (r->scans[k].addr == EXEC_SCAN_NO_ADDR &&
+			    base + (k - i) >= 0 && base + (k - i) < (long)l->n)
+				r->scans[k].addr = l->addr[base + (k - i)];
+		l->next = j == r->nr_scans ? base + (j - i) : 0;
+		i = j;
 	}
 }
 
@@ -319,7 +468,8 @@ static void take_trace(struct kx_exec *x, long pass)
 	}
 	free(buf);
 	kx_trace_clear(x->g);
-	place_neighbours(x->r, from);
+	if (pass)
+		place_by_order(x->tr, x->r, from);
 }
 
 void kx_trace_before_op(struct kx_exec *x, int op)
