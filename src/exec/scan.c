@@ -78,13 +78,15 @@ void exec_scan_why(const struct exec_scan *sc, char *buf, size_t len)
 		sc->status == SCAN_EXCEED_SWAP_PTE ? sc->unmapped :
 						     sc->shared;
 
+	const char *what = sc->status == SCAN_EXCEED_NONE_PTE ? "none_or_zero" :
+			   sc->status == SCAN_EXCEED_SWAP_PTE ? "swap" :
+								"shared";
+
 	buf[0] = '\0';
 	if (limit && sc->limit >= 0 && n != EXEC_SCAN_UNKNOWN)
-		snprintf(buf, len, "%s %d > %s %d",
-			 sc->status == SCAN_EXCEED_NONE_PTE ? "none_or_zero" :
-			 sc->status == SCAN_EXCEED_SWAP_PTE ? "swap" :
-							      "shared",
-			 n, limit, sc->limit);
+		snprintf(buf, len, "%s %d > %s %d", what, n, limit, sc->limit);
+	else if (limit && sc->limit >= 0)	/* a count the kernel lacks */
+		snprintf(buf, len, "%s > %s %d", what, limit, sc->limit);
 	else if (sc->status == SCAN_LACK_REFERENCED_PAGE && sc->unmapped)
 		snprintf(buf, len, "referenced %d < %d with swap",
 			 sc->referenced, EXEC_SCAN_HALF_PMD);
