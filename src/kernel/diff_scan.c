@@ -57,48 +57,89 @@ bool kx_diff_compare_scans(struct kx_diff *d)
 	return false;
 }
 
-/* One side's record @i of this statement: "SCAN_... (why)" or "none". */
-static void scan_brief(const struct dside *sd, int from, int i, char *buf,
-		       size_t len)
+/* One side's record @i of this statement, or NULL. */
+static const struct exec_scan *side_scan(const struct dside *sd, int from,
+					 int i)
 {
-	const struct exec_scan *sc;
+	return from + i < sd->r.nr_scans ? &sd->r.scans[from + i] : NULL;
+}
+
+/* "P PMD 0x... pass N", or "scan N" where the PMD is not known. */
+static void scan_where(const struct kx_diff *d, const struct exec_scan *sc,
+		       int i, char *buf, size_t len)
+{
+	if (sc && sc->addr != EXEC_SCAN_NO_ADDR)
+		snprintf(buf, len, "%s PMD %#llx",
+			 sc->proc >= 0 ? d->s->procs[sc->proc] : "?",
+			 (unsigned long long)sc->addr);
+	else
+		snprintf(buf, len, "scan %d", i + 1);
+	if (sc && sc->pass)
+		snprintf(buf + strlen(buf), len - strlen(buf), " pass %ld",
+			 sc->pass);
+}
+
+/* "SCAN_... (why)", or "no scan". */
+static void scan_result(const struct exec_scan *sc, char *buf, size_t len)
+{
 	char why[96];
 
-	if (from + i >= sd->r.nr_scans) {
+	if (!sc) {
 		snprintf(buf, len, "no scan");
 		return;
 	}
-	sc = &sd->r.scans[from + i];
 	exec_scan_why(sc, why, sizeof(why));
 	snprintf(buf, len, "%s%s%s%s", exec_scan_status_name(sc->status),
 		 why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
+/* The first count that differs, as "referenced model 509, kernel 100". */
+static void scan_counts(const struct kx_diff *d, const struct exec_scan *a,
+			const struct exec_scan *b, char *buf, size_t len)
+{
+	static const char *const names[] = { "none_or_zero", "swap",
+					     "referenced", "shared" };
+	const int va[] = { a->none_or_zero, a->unmapped, a->referenced,
+			   a->shared };
+	const int vb[] = { b->none_or_zero, b->unmapped, b->referenced,
+			   b->shared };
+	int i;
+
+	for (i = 0; i < 4 && va[i] == vb[i]; i++)
+		;
+	if (i < 4 && snprintf(buf, len, "%s %s %d, %s %d", names[i],
+			      d->m.name, va[i], d->k.name, vb[i]) >= (int)len)
+		buf[len - 1] = '\0';
+}
+
 void kx_diff_classify_scans(const struct kx_diff *d,
 			    struct kx_diff_verdict *v)
 {
-	const struct exec_scan *a = NULL;
-	char m[128], k[128], where[64];
 	int i = d->scan_bad;
+	const struct exec_scan *a = side_scan(&d->m, d->scan_m, i);
+	const struct exec_scan *b = side_scan(&d->k, d->scan_k, i);
+	char wa[64], wb[64], ra[128], rb[128], n[160] = "";
+	int len;
 
-	if (d->scan_m + i < d->m.r.nr_scans)
-		a = &d->m.r.scans[d->scan_m + i];
-	else if (d->scan_k + i < d->k.r.nr_scans)
-		a = &d->k.r.scans[d->scan_k + i];
-	scan_brief(&d->m, d->scan_m, i, m, sizeof(m));
-	scan_brief(&d->k, d->scan_k, i, k, sizeof(k));
-	if (a && a->addr != EXEC_SCAN_NO_ADDR)
-		snprintf(where, sizeof(where), "%s PMD %#llx",
-			 a->proc >= 0 ? d->s->procs[a->proc] : "?",
-			 (unsigned long long)a->addr);
-	else
-		snprintf(where, sizeof(where), "scan %d", i + 1);
-	if (a && a->pass)
-		snprintf(where + strlen(where), sizeof(where) - strlen(where),
-			 " pass %ld", a->pass);
+	scan_where(d, a ? a : b, i, wa, sizeof(wa));
+	scan_where(d, b, i, wb, sizeof(wb));
+	scan_result(a, ra, sizeof(ra));
+	scan_result(b, rb, sizeof(rb));
 	snprintf(v->what, sizeof(v->what), "%s", d->scan_what);
-	if (snprintf(v->detail, sizeof(v->detail), "%s: %s %s, %s %s", where,
-		     d->m.name, m, d->k.name, k) >= (int)sizeof(v->detail))
+	if (a && b && !strcmp(d->scan_what, "scan:counts")) {
+		scan_counts(d, a, b, n, sizeof(n));
+		len = snprintf(v->detail, sizeof(v->detail), "%s: %s; %s", wa,
+			       ra, n);
+	} else if (a && b && strcmp(d->scan_what, "scan:status")) {
+		/* another PMD or pass: say where each side was */
+		len = snprintf(v->detail, sizeof(v->detail),
+			       "%s %s %s, %s %s %s", d->m.name, wa, ra,
+			       d->k.name, wb, rb);
+	} else {
+		len = snprintf(v->detail, sizeof(v->detail), "%s: %s %s, %s %s",
+			       wa, d->m.name, ra, d->k.name, rb);
+	}
+	if (len >= (int)sizeof(v->detail))
 		v->detail[sizeof(v->detail) - 1] = '\0';
 }
 
