@@ -15,15 +15,6 @@
 #include "model/khugepaged.h"
 #include "report/report.h"
 
-static const char swap_text[] =
-	"set khugepaged/max_ptes_swap 64\n"
-	"spawn P\n"
-	"P mmap R 2M\n"
-	"P write R\n"
-	"P madvise R[0:100] pageout\n"
-	"P madvise R hugepage\n"
-	"khugepaged\n";
-
 struct traced {
 	struct scn_scenario s;
 	struct exec_result r;
@@ -129,7 +120,7 @@ static bool test_swap(void)
 	const struct exec_scan *a;
 	char why[96];
 
-	CHECK(run(&t, swap_text, true, true));
+	CHECK(run(&t, tt_swap_text, true, true));
 	show(&t);
 	CHECK_INT(t.r.nr_scans, >=, 1);
 	a = &t.r.scans[0];

@@ -3,7 +3,8 @@
  * --trace on the live kernel: 'kernel --trace' gives the same PMD scan
  * records (pass, process, PMD, SCAN_* result, none_or_zero, swap,
  * referenced; the kernel has no shared count) as 'run --trace' for known
- * scenarios, its JSON carries them, and 'diff --trace' agrees on them and
+ * scenarios (max_ptes_none, max_ptes_shared, max_ptes_swap exceeded,
+ * success, MADV_COLLAPSE, two processes), its JSON carries them, and 'diff --trace' agrees on them and
  * names the first differing record where the model follows another era.
  * Without root or THP every test is skipped; kernel test binaries take
  * turns on KX_TEST_LOCK.
@@ -148,6 +149,11 @@ static bool test_shared(void)
 	return same_records(tt_shared_text);
 }
 
+static bool test_swap(void)
+{
+	return same_records(tt_swap_text);
+}
+
 static bool test_two_procs(void)
 {
 	return same_records(two_procs_text);
@@ -209,6 +215,7 @@ static const struct {
 	{ test_none, "max_ptes_none exceeded, success, MADV_COLLAPSE: "
 	  "kernel and model records agree" },
 	{ test_shared, "max_ptes_shared exceeded after fork: records agree" },
+	{ test_swap, "max_ptes_swap exceeded: records agree" },
 	{ test_two_procs, "two processes, two full scans: records agree" },
 	{ test_diff_agrees, "diff --trace agrees on them" },
 	{ test_diff_names_the_scan, "diff --trace names the first differing "

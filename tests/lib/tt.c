@@ -23,3 +23,12 @@ const char tt_shared_text[] =
 	"P madvise R hugepage\n"
 	"C madvise R hugepage\n"
 	"khugepaged\n";
+
+const char tt_swap_text[] =
+	"set khugepaged/max_ptes_swap 64\n"
+	"spawn P\n"
+	"P mmap R 2M\n"
+	"P write R\n"
+	"P madvise R[0:100] pageout\n"
+	"P madvise R hugepage\n"
+	"khugepaged\n";

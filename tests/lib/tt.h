@@ -11,4 +11,7 @@ extern const char tt_none_text[];
 /* max_ptes_shared 0 exceeded after fork, in both processes */
 extern const char tt_shared_text[];
 
+/* max_ptes_swap 64 exceeded: 100 pages paged out */
+extern const char tt_swap_text[];
+
 #endif
