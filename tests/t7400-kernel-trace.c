@@ -4,8 +4,9 @@
  * records (pass, process, PMD, SCAN_* result, none_or_zero, swap,
  * referenced; the kernel has no shared count) as 'run --trace' for known
  * scenarios (max_ptes_none, max_ptes_shared, max_ptes_swap exceeded,
- * success, MADV_COLLAPSE, two processes), its JSON carries them, and 'diff --trace' agrees on them and
- * names the first differing record where the model follows another era.
+ * success, MADV_COLLAPSE, two processes), its JSON carries them, and
+ * 'diff --trace' agrees on them and names the first differing record
+ * where the model follows another era.
  * Without root or THP every test is skipped; kernel test binaries take
  * turns on KX_TEST_LOCK.
  */
