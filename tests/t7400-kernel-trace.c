@@ -209,10 +209,7 @@ static bool test_diff_names_the_scan(void)
 	return true;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *desc;
-} tests[] = {
+static const struct tk_test tests[] = {
 	{ test_none, "max_ptes_none exceeded, success, MADV_COLLAPSE: "
 	  "kernel and model records agree" },
 	{ test_shared, "max_ptes_shared exceeded after fork: records agree" },
@@ -222,25 +219,15 @@ static const struct {
 	{ test_diff_names_the_scan, "diff --trace names the first differing "
 	  "scan (v6.10 on the seed's case)" },
 };
-#define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
+
+/* The kernel executor and a trace instance can be had here. */
+static int can_run(char *why, size_t len)
+{
+	return exec_kernel_check(why, len) || kx_tracefs_check(why, len);
+}
 
 int main(void)
 {
-	char why[256];
-	int i, lock;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why)) ||
-	    kx_tracefs_check(why, sizeof(why))) {
-		for (i = 0; i < NR_TESTS; i++)
-			tap_skip(why, "%s", tests[i].desc);
-		return tap_done();
-	}
-	lock = tk_serialize();
-	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
-	for (i = 0; i < NR_TESTS; i++)
-		TEST(tests[i].fn(), "%s", tests[i].desc);
-	close(lock);
-	return tap_done();
+	return tk_main(tests, (int)(sizeof(tests) / sizeof(tests[0])),
+		       can_run);
 }
