@@ -59,6 +59,10 @@ struct kx_trace_state {
 	long pass;		/* khugepaged passes of the run so far */
 	int op;			/* the statement being stepped */
 	int madv_seen;		/* MADV_COLLAPSE events of this statement */
+	/* this pass: scans that follow a keeper scan (a fresh mm visit) */
+	int *fresh;
+	int nr_fresh, cap_fresh;
+	bool keeper_seen;	/* the last scan was the keeper's */
 	int raw_op;		/* the last statement with a raw header */
 };
 
@@ -121,6 +125,7 @@ void kx_trace_end(struct kx_exec *x)
 		for (p = 0; x->tr->pmds && p < x->s->nr_procs; p++)
 			free(x->tr->pmds[p].addr);
 		free(x->tr->pmds);
+		free(x->tr->fresh);
 		free(x->tr->mms);
 		free(x->tr->pfns);
 	}
@@ -347,6 +352,31 @@ static uint64_t madvise_pmd(struct kx_exec *x, const struct scn_op *op,
 	return start + (uint64_t)k * PMD_BYTES;
 }
 
+/* Scan @i begins a visit of its mm from the mm's first PMD. */
+static void mark_fresh(struct kx_trace_state *t, int i)
+{
+	if (t->nr_fresh == t->cap_fresh) {
+		int cap = t->cap_fresh ? 2 * t->cap_fresh : 8;
+		int *v = realloc(t->fresh, (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return;
+		t->fresh = v;
+		t->cap_fresh = cap;
+	}
+	t->fresh[t->nr_fresh++] = i;
+}
+
+static bool is_fresh(const struct kx_trace_state *t, int i)
+{
+	int k;
+
+	for (k = 0; k < t->nr_fresh; k++)
+		if (t->fresh[k] == i)
+			return true;
+	return false;
+}
+
 static void take_event(struct kx_exec *x, const struct kx_scan_event *ev,
 		       long pass)
 {
@@ -369,8 +399,13 @@ static void take_event(struct kx_exec *x, const struct kx_scan_event *ev,
 	    !(op->kind == SCN_MADVISE && op->advice == SCN_ADV_COLLAPSE))
 		return;		/* a probe */
 	proc = proc_of_mm(t, ev->mm);
-	if (proc == KEEPER_PROC)
+	if (proc == KEEPER_PROC) {
+		t->keeper_seen = true;
 		return;
+	}
+	if (t->keeper_seen && pass)
+		mark_fresh(t, x->r->nr_scans);
+	t->keeper_seen = false;
 	if (by >= 0 && op->kind == SCN_MADVISE) {
 		sc.pass = 0;
 		sc.addr = madvise_pmd(x, op, t->madv_seen++);
@@ -398,10 +433,12 @@ static long pmd_index_of(const struct pmd_list *l, uint64_t addr)
 
 /*
  * Place the khugepaged scans of one pass (r->scans[from..]) that have no
- * PMD: each run of consecutive scans of one process covers consecutive
- * PMDs of its list, anchored at a scan placed by its pfn, or else where
- * the process's previous visit stopped (or its first PMD).  The run that
- * ends the pass leaves the cursor inside the process.
+ * PMD: each run of consecutive scans of one process (a visit: a keeper
+ * scan between two runs of one process ends one visit and begins the
+ * next, from the first PMD) covers consecutive PMDs of its list, anchored
+ * at a scan placed by its pfn, or else where the process's previous visit
+ * stopped (or its first PMD).  The run that ends the pass leaves the
+ * cursor inside the process.
  */
 static void place_by_order(struct kx_trace_state *t, struct exec_result *r,
 			   int from)
@@ -413,7 +450,9 @@ static void place_by_order(struct kx_trace_state *t, struct exec_result *r,
 		struct pmd_list *l;
 		long base = -1;
 
-		for (j = i; j < r->nr_scans && r->scans[j].proc == sc->proc; j++)
+		for (j = i + 1; j < r->nr_scans && r->scans[j].proc == sc->proc &&
+				!is_fresh(t, j);
+		     j++)
 			;
 		if (sc->proc < 0) {
 			i = j;
@@ -426,7 +465,8 @@ static void place_by_order(struct kx_trace_state *t, struct exec_result *r,
 				base = pmd_index_of(l, r->scans[k].addr) -
 				       (k - i);
 		if (base < 0)
-			base = l->next < (long)l->n ? l->next : 0;
+			base = !is_fresh(t, i) && l->next < (long)l->n ?
+				       l->next : 0;
 		for (k = i; k < j; k++)
 			if (r->scans[k].addr == EXEC_SCAN_NO_ADDR &&
 			    base + (k - i) >= 0 && base + (k - i) < (long)l->n)
@@ -460,6 +500,8 @@ static void take_trace(struct kx_exec *x, long pass)
 	struct kx_scan_event ev;
 	int from = x->r->nr_scans;
 
+	x->tr->nr_fresh = 0;
+	x->tr->keeper_seen = false;
 	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		raw_line(x, line);
