@@ -117,7 +117,7 @@ static enum exec_status op_error(struct model_run *x, const struct scn_op *op,
  * if the fault gave no THP; the events of its set-up are not the run's.
  * Without room for it the run goes on without it.
  */
-static void start_keeper(struct model_run *x)
+static struct mm_struct *keeper_setup(struct model_run *x)
 {
 	struct mm_struct *mm = fsim_spawn(x->m);
 	struct fsim_page_info info;
@@ -126,17 +126,31 @@ static void start_keeper(struct model_run *x)
 	if (!mm || fsim_mmap(x->m, mm, EXEC_KEEPER_ADDR, PMD_SIZE) ||
 	    fsim_madvise(x->m, mm, EXEC_KEEPER_ADDR, PMD_SIZE,
 			 FSIM_MADV_HUGEPAGE))
-		return;
+		return NULL;
 	for (i = 0; i < PMD_SIZE; i += PAGE_SIZE)
 		if (fsim_write(x->m, mm, EXEC_KEEPER_ADDR + i,
 			       content_unique(x->m)))
-			return;
+			return NULL;
 	if (!fsim_page_info(x->m, mm, EXEC_KEEPER_ADDR, &info) &&
 	    !info.pmd_mapped)
 		fsim_madvise(x->m, mm, EXEC_KEEPER_ADDR, PMD_SIZE,
 			     FSIM_MADV_COLLAPSE);
+	return mm;
+}
+
+/*
+ * The kernel executor starts its keeper under the default tunables,
+ * before any statement (so it is registered even if the scenario begins
+ * with 'set enabled never'); the scenario's settings apply after it.
+ */
+static void start_keeper(struct model_run *x)
+{
+	struct thp_settings scenario = x->m->set;
+
+	settings_init_defaults(&x->m->set);
+	x->keeper = keeper_setup(x);
+	x->m->set = scenario;
 	memset(x->m->ev, 0, sizeof(x->m->ev));
-	x->keeper = mm;
 }
 
 static enum exec_status ensure_machine(struct model_run *x,
@@ -174,12 +188,33 @@ static int apply_setting(struct model_run *x, const char *path,
 	return 0;
 }
 
+/*
+ * With the keeper, as the kernel executor does when a 'set' starts the
+ * khugepaged thread (kx_set_enabled()): the new thread's immediate pass,
+ * with pages_to_scan 1, which leaves the cursor past the keeper's PMD.
+ * It belongs to no statement: not counted, and its scans are dropped.
+ */
+static void thread_start_pass(struct model_run *x)
+{
+	struct khugepaged_state *k = x->m->khugepaged;
+	long pages = x->m->set.pages_to_scan;
+
+	x->m->set.pages_to_scan = 1;
+	khugepaged_do_scan(x->m);
+	x->m->set.pages_to_scan = pages;
+	k->passes--;
+	x->scans_seen = k->nr_records;
+}
+
 static enum exec_status do_set(struct model_run *x, const struct scn_op *op)
 {
+	bool thread = x->m && x->keeper && fsim_khugepaged_thread(x->m);
 	char err[160];
 
 	if (apply_setting(x, op->path, op->setval, err, sizeof(err)))
 		return op_error(x, op, EXEC_BAD_INPUT, "%s", err);
+	if (x->m && x->keeper && !thread && fsim_khugepaged_thread(x->m))
+		thread_start_pass(x);
 	return EXEC_OK;
 }
 
