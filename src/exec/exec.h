@@ -146,9 +146,12 @@ struct exec_model_opts {
 	bool trace;		/* record the PMD scans in exec_result.scans */
 	/*
 	 * Give the model the kernel executor's keeper (EXEC_KEEPER_ADDR): an
-	 * mm registered with khugepaged before any scenario process, with
-	 * one PMD-mapped THP, left out of every observation and of scans[],
-	 * so that khugepaged's passes cover the same PMDs as on the kernel.
+	 * mm registered with khugepaged before any scenario process (set up
+	 * under the default tunables), with one PMD-mapped THP, left out of
+	 * every observation and of scans[], so that khugepaged's passes
+	 * cover the same PMDs as on the kernel; and, as the kernel executor
+	 * does, a 'set' that starts the khugepaged thread makes its first
+	 * pass with pages_to_scan 1.
 	 */
 	bool keeper;
 	/* "--set PATH=VALUE" applied before the first statement */
