@@ -42,6 +42,26 @@ static const char two_procs_text[] =
 	"Q madvise R hugepage\n"
 	"khugepaged 2\n";
 
+/*
+ * The keeper is registered before 'set enabled never'; enabling again
+ * starts the khugepaged thread, whose first pass scans the keeper only.
+ */
+static const char reenable_text[] =
+	"set enabled never\n"
+	"spawn P\n"
+	"P mmap R 16M\n"
+	"P write R[0:10]\n"
+	"P write R[512:522]\n"
+	"P write R[1024:1034]\n"
+	"P write R[1536:1546]\n"
+	"P write R[2048:2058]\n"
+	"P write R[2560:2570]\n"
+	"P write R[3072:3082]\n"
+	"P write R[3584:3594]\n"
+	"set enabled madvise\n"
+	"P madvise R hugepage\n"
+	"khugepaged\n";
+
 static void show(const char *who, const struct scn_scenario *s,
 		 const struct exec_result *r)
 {
@@ -159,6 +179,11 @@ static bool test_two_procs(void)
 	return same_records(two_procs_text);
 }
 
+static bool test_reenable(void)
+{
+	return same_records(reenable_text);
+}
+
 static bool test_diff_agrees(void)
 {
 	struct kx_diff_verdict v;
@@ -214,6 +239,8 @@ static const struct tk_test tests[] = {
 	{ test_shared, "max_ptes_shared exceeded after fork: records agree" },
 	{ test_swap, "max_ptes_swap exceeded: records agree" },
 	{ test_two_procs, "two processes, two full scans: records agree" },
+	{ test_reenable, "THP disabled, then enabled (the new khugepaged "
+	  "thread's first pass): records agree" },
 	{ test_diff_agrees, "diff --trace agrees on them" },
 	{ test_diff_names_the_scan, "diff --trace names the first differing "
 	  "scan (v6.10 on the seed's case)" },
