@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * foliosim kernel FILE... [--json] [--trace]
+ * foliosim kernel FILE... [--json] [--trace] [--trace-raw]
  * foliosim kernel --restore
  * Runs each scenario on this machine's kernel (as root) and reports it as
  * 'foliosim run' does, with the one result "kernel".  The guard is opened
@@ -18,7 +18,7 @@
 #include "report/report.h"
 
 struct kernel_opts {
-	bool json, trace, restore, color;
+	bool json, trace, raw, restore, color;
 	const char **files;
 	int nr_files;
 };
@@ -37,6 +37,8 @@ static int parse_opts(int argc, char **argv, struct kernel_opts *o)
 			o->json = true;
 		else if (!strcmp(argv[i], "--trace"))
 			o->trace = true;
+		else if (!strcmp(argv[i], "--trace-raw"))
+			o->raw = true;
 		else if (!strcmp(argv[i], "--restore"))
 			o->restore = true;
 		else if (argv[i][0] == '-' && argv[i][1])
@@ -69,7 +71,8 @@ static int restore(void)
 static int run_file(struct kx_guard *g, const char *path,
 		    const struct kernel_opts *o)
 {
-	struct exec_kernel_opts ko = { .trace = o->trace ? stderr : NULL };
+	struct exec_kernel_opts ko = { .trace = o->raw ? stderr : NULL,
+				       .scans = o->trace };
 	struct report_opts ro = { .color = o->color };
 	struct scn_scenario s;
 	struct exec_result r;
@@ -88,6 +91,8 @@ static int run_file(struct kx_guard *g, const char *path,
 		report_json(stdout, &s, &r, 1);
 	else
 		report_text(stdout, &s, &r, 1, &ro);
+	if (o->trace && !o->json)
+		report_trace(stdout, &s, &r);
 	exec_result_free(&r);
 	scn_free(&s);
 	return st;

@@ -2,7 +2,7 @@
 /*
  * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
  *                      [--set PATH=VALUE]... [--json] [--check]
- *                      [--svg OUT.svg]
+ *                      [--svg OUT.svg] [--trace]
  * Runs each scenario on the model under each profile and reports them side
  * by side (or as JSON).  The exit status is the worst of the scenarios'.
  */
@@ -85,6 +85,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.nr_sets = o->nr_sets,
 			.forces = o->forces,
 			.nr_forces = o->nr_forces,
+			.trace = o->trace,
+			.keeper = o->trace,
 		};
 
 		if (finals)
@@ -101,6 +103,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 		report_json(stdout, s, rs, o->nr_profiles);
 	else
 		report_text(stdout, s, rs, o->nr_profiles, &ro);
+	for (k = 0; k < o->nr_profiles && o->trace && !o->json; k++)
+		report_trace(stdout, s, &rs[k]);
 	if (o->svg && write_svg(o->svg, s, rs, o->nr_profiles,
 				finals ? maps : NULL) && worst < 2)
 		worst = 2;
@@ -151,6 +155,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			o->json = true;
 		} else if (!strcmp(a, "--check")) {
 			o->check = true;
+		} else if (!strcmp(a, "--trace")) {
+			o->trace = true;
 		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
 			const char *v = a[9] ? a + 10 : argv[++i];
 

@@ -80,6 +80,24 @@ struct exec_show {
 	char *cells;		/* NUL-terminated, see exec_map_legend */
 };
 
+/*
+ * One PMD scan of khugepaged or MADV_COLLAPSE (the mm_khugepaged_scan_pmd
+ * tracepoint, with the process and PMD attributed), as both executors
+ * record it under --trace.
+ */
+#define EXEC_SCAN_NO_ADDR	UINT64_MAX	/* PMD not attributed */
+#define EXEC_SCAN_UNKNOWN	(-1)	/* a field the executor cannot see */
+
+struct exec_scan {
+	int op;			/* the statement (khugepaged N or madvise) */
+	long pass;		/* khugepaged's pass in the run, from 1; 0: madvise */
+	int proc;		/* scenario process, -1 not attributed */
+	uint64_t addr;		/* PMD address */
+	int status;		/* the kernel's enum scan_result value */
+	int none_or_zero, unmapped, shared, referenced;
+	int limit;		/* the max_ptes_* a SCAN_EXCEED_* passed, or -1 */
+};
+
 struct exec_result {
 	char profile[32];	/* "v6.18", ..., or "kernel" */
 	char release[64];	/* kernel release, for "kernel" */
@@ -108,6 +126,9 @@ struct exec_result {
 	long pred_fn, pred_fp;	/* khugepaged's predicate vs the truth */
 	/* per process, region and PMD: 'H' PMD-mapped THP, '.' not, '-' gone */
 	char *pmd_map;
+	bool traced;		/* --trace: scans[] was recorded */
+	struct exec_scan *scans;	/* in the order they happened */
+	int nr_scans, cap_scans;
 };
 
 /* A khugepaged decision point forced to one outcome (mutation runs). */
@@ -126,6 +147,12 @@ int exec_force_parse(const char *arg, struct exec_force *f, char *err,
 const char *exec_point_name(int point);
 const char *exec_point_function(int point);
 const char *exec_point_result(int point);
+/*
+ * Where the kernel executor's keeper maps its THP (and the model's, see
+ * exec_model_opts.keeper): far from any scenario region, and in what
+ * AddressSanitizer leaves to the program (its shadow ends at 0x10007fff8000).
+ */
+#define EXEC_KEEPER_ADDR	0x200000000000UL
 
 struct exec_model_opts {
 	const char *profile;	/* NULL: the default */
@@ -137,6 +164,17 @@ struct exec_model_opts {
 	 * the PMD map and the predicate counts, not every region's pages.
 	 */
 	bool metrics_only;
+	bool trace;		/* record the PMD scans in exec_result.scans */
+	/*
+	 * Give the model the kernel executor's keeper (EXEC_KEEPER_ADDR): an
+	 * mm registered with khugepaged before any scenario process (set up
+	 * under the default tunables), with one PMD-mapped THP, left out of
+	 * every observation and of scans[], so that khugepaged's passes
+	 * cover the same PMDs as on the kernel; and, as the kernel executor
+	 * does, a 'set' that starts the khugepaged thread makes its first
+	 * pass with pages_to_scan 1.
+	 */
+	bool keeper;
 	/* "--set PATH=VALUE" applied before the first statement */
 	const char *const *sets;
 	int nr_sets;
@@ -200,6 +238,22 @@ enum exec_status exec_model_maps(const struct scn_scenario *s,
 				 const struct exec_model_opts *o,
 				 struct exec_result *r, char ***maps);
 void exec_maps_free(const struct scn_scenario *s, char **maps);
+
+/* scan.c: "SCAN_SUCCEED", ... for a status; NULL if out of range */
+const char *exec_scan_status_name(int status);
+/* The status of a tracepoint symbol ("exceed_none_pte"); -1 if none. */
+int exec_scan_status_lookup(const char *symbol);
+/* The max_ptes_* tunable a status says was exceeded, or NULL. */
+const char *exec_scan_limit_name(int status);
+/* khugepaged's referenced threshold when a PTE was swapped (HPAGE_PMD_NR/2) */
+#define EXEC_SCAN_HALF_PMD	256
+/* Which check decided @sc, e.g. "none_or_zero 300 > max_ptes_none 256"; "" */
+void exec_scan_why(const struct exec_scan *sc, char *buf, size_t len);
+/* One line: "pass 3  P  0x...  SCAN_...  none_or_zero N  swap N ..." */
+void exec_scan_format(const struct scn_scenario *s, const struct exec_scan *sc,
+		      char *buf, size_t len);
+/* Append @sc to r->scans.  0, or -1 out of memory. */
+int exec_scan_add(struct exec_result *r, const struct exec_scan *sc);
 
 /* 0, or -1 with "file:line:col: ..." if expect[] names no profile. */
 int exec_validate(const struct scn_scenario *s, char *err, size_t len);

@@ -21,6 +21,8 @@ struct model_run {
 	struct thp_settings set;
 	struct fsim_machine *m;
 	struct mm_struct **procs;
+	struct mm_struct *keeper;	/* exec_model_opts.keeper */
+	size_t scans_seen;		/* khugepaged records already taken */
 	struct exec_observer obs;
 };
 
@@ -85,8 +87,12 @@ static void mx_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb)
 {
 	struct model_run *x = ctx;
 
-	*anon_kb = x->m ? fsim_anon_bytes(x->m) >> 10 : 0;
-	*thp_kb = x->m ? fsim_thp_bytes(x->m) >> 10 : 0;
+	struct fsim_smaps sm = { 0 };
+
+	if (x->keeper)
+		fsim_mm_smaps(x->m, x->keeper, &sm);
+	*anon_kb = x->m ? (fsim_anon_bytes(x->m) - sm.rss) >> 10 : 0;
+	*thp_kb = x->m ? (fsim_thp_bytes(x->m) - sm.anon_huge) >> 10 : 0;
 }
 
 /* Report a run-time error at @op's position and stop the run. */
@@ -103,6 +109,48 @@ static enum exec_status op_error(struct model_run *x, const struct scn_op *op,
 		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
 	va_end(ap);
 	return st;
+}
+
+/*
+ * The kernel executor's keeper (exec_model_opts.keeper): registered first,
+ * its every page written (so the underused shrinker leaves it), collapsed
+ * if the fault gave no THP; the events of its set-up are not the run's.
+ * Without room for it the run goes on without it.
+ */
+static struct mm_struct *keeper_setup(struct model_run *x)
+{
+	struct mm_struct *mm = fsim_spawn(x->m);
+	struct fsim_page_info info;
+	unsigned long i;
+
+	if (!mm || fsim_mmap(x->m, mm, EXEC_KEEPER_ADDR, PMD_SIZE) ||
+	    fsim_madvise(x->m, mm, EXEC_KEEPER_ADDR, PMD_SIZE,
+			 FSIM_MADV_HUGEPAGE))
+		return NULL;
+	for (i = 0; i < PMD_SIZE; i += PAGE_SIZE)
+		if (fsim_write(x->m, mm, EXEC_KEEPER_ADDR + i,
+			       content_unique(x->m)))
+			return NULL;
+	if (!fsim_page_info(x->m, mm, EXEC_KEEPER_ADDR, &info) &&
+	    !info.pmd_mapped)
+		fsim_madvise(x->m, mm, EXEC_KEEPER_ADDR, PMD_SIZE,
+			     FSIM_MADV_COLLAPSE);
+	return mm;
+}
+
+/*
+ * The kernel executor starts its keeper under the default tunables,
+ * before any statement (so it is registered even if the scenario begins
+ * with 'set enabled never'); the scenario's settings apply after it.
+ */
+static void start_keeper(struct model_run *x)
+{
+	struct thp_settings scenario = x->m->set;
+
+	settings_init_defaults(&x->m->set);
+	x->keeper = keeper_setup(x);
+	x->m->set = scenario;
+	memset(x->m->ev, 0, sizeof(x->m->ev));
 }
 
 static enum exec_status ensure_machine(struct model_run *x,
@@ -126,6 +174,9 @@ static enum exec_status ensure_machine(struct model_run *x,
 		khugepaged_force(x->m, (enum kh_point)x->o->forces[i].point,
 				 x->o->forces[i].value ? KH_FORCE_TRUE :
 							 KH_FORCE_FALSE);
+	if (x->o->keeper)
+		start_keeper(x);
+	x->scans_seen = x->m->khugepaged->nr_records;
 	return EXEC_OK;
 }
 
@@ -142,12 +193,33 @@ static int apply_setting(struct model_run *x, const char *path,
 	return 0;
 }
 
+/*
+ * With the keeper, as the kernel executor does when a 'set' starts the
+ * khugepaged thread (kx_set_enabled()): the new thread's immediate pass,
+ * with pages_to_scan 1, which leaves the cursor past the keeper's PMD.
+ * It belongs to no statement: not counted, and its scans are dropped.
+ */
+static void thread_start_pass(struct model_run *x)
+{
+	struct khugepaged_state *k = x->m->khugepaged;
+	long pages = x->m->set.pages_to_scan;
+
+	x->m->set.pages_to_scan = 1;
+	khugepaged_do_scan(x->m);
+	x->m->set.pages_to_scan = pages;
+	k->passes--;
+	x->scans_seen = k->nr_records;
+}
+
 static enum exec_status do_set(struct model_run *x, const struct scn_op *op)
 {
+	bool thread = x->m && x->keeper && fsim_khugepaged_thread(x->m);
 	char err[160];
 
 	if (apply_setting(x, op->path, op->setval, err, sizeof(err)))
 		return op_error(x, op, EXEC_BAD_INPUT, "%s", err);
+	if (x->m && x->keeper && !thread && fsim_khugepaged_thread(x->m))
+		thread_start_pass(x);
 	return EXEC_OK;
 }
 
@@ -374,6 +446,57 @@ static int alloc_result(struct exec_result *r, const struct scn_scenario *s)
 	return r->expects && r->shows && r->collapse_err ? 0 : -1;
 }
 
+static int proc_of(const struct model_run *x, int mm_idx)
+{
+	int p;
+
+	for (p = 0; p < x->s->nr_procs; p++)
+		if (x->procs[p] && x->procs[p]->idx == mm_idx)
+			return p;
+	return -1;
+}
+
+/* The max_ptes_* setting that a SCAN_EXCEED_* result passed. */
+static int scan_limit(const struct thp_settings *set, enum scan_result r)
+{
+	switch (r) {
+	case SCAN_EXCEED_NONE_PTE:
+		return set->max_ptes_none;
+	case SCAN_EXCEED_SWAP_PTE:
+		return set->max_ptes_swap;
+	case SCAN_EXCEED_SHARED_PTE:
+		return set->max_ptes_shared;
+	default:
+		return -1;
+	}
+}
+
+/* --trace: take the PMD scans statement @idx made (not the keeper's). */
+static enum exec_status take_scans(struct model_run *x, int idx)
+{
+	const struct khugepaged_state *k = x->m->khugepaged;
+
+	for (; x->scans_seen < k->nr_records; x->scans_seen++) {
+		const struct kh_scan_record *rec = &k->records[x->scans_seen];
+		struct exec_scan sc = {
+			.op = idx, .pass = (long)rec->pass,
+			.proc = proc_of(x, rec->mm_idx), .addr = rec->addr,
+			.status = rec->status,
+			.none_or_zero = rec->none_or_zero,
+			.unmapped = rec->unmapped, .shared = rec->shared,
+			.referenced = rec->referenced,
+			.limit = scan_limit(&x->m->set, rec->status),
+		};
+
+		if (x->keeper && rec->mm_idx == x->keeper->idx)
+			continue;
+		if (exec_scan_add(x->r, &sc))
+			return op_error(x, &x->s->ops[idx], EXEC_BAD_INPUT,
+					"out of host memory");
+	}
+	return EXEC_OK;
+}
+
 /* exec_run_ops of the model */
 
 static enum exec_status mx_step(void *ctx, int i)
@@ -385,6 +508,8 @@ static enum exec_status mx_step(void *ctx, int i)
 	if (r->status != EXEC_OK)
 		return r->status;
 	st = run_op(x, i, &x->obs);
+	if (st == EXEC_OK && x->o->trace && x->m)
+		st = take_scans(x, i);
 	if (st == EXEC_OK && x->o->check && x->m) {
 		int v = fsim_check(x->m, stderr);
 
@@ -459,6 +584,7 @@ int exec_model_begin(const struct scn_scenario *s,
 	x->s = s;
 	x->o = o;
 	x->r = r;
+	r->traced = o->trace;
 	x->obs = (struct exec_observer){ x, mx_pages, mx_alive, mx_smaps,
 					 mx_vmstat, mx_memory };
 	settings_init_defaults(&x->set);

@@ -409,5 +409,6 @@ void exec_result_free(struct exec_result *r)
 	free(r->shows);
 	free(r->collapse_err);
 	free(r->pmd_map);
+	free(r->scans);
 	memset(r, 0, sizeof(*r));
 }

@@ -58,14 +58,23 @@ int kx_khugepaged_settle(struct kx_khugepaged *kh, char *err, size_t len);
  */
 int kx_set_enabled(struct kx_guard *g, struct kx_khugepaged *kh,
 		   const char *path, const char *value, char *err, size_t len);
+/* Called around each pass of 'khugepaged N' (--trace reads the trace). */
+struct kx_pass_hook {
+	void (*before)(void *ctx);
+	void (*after)(void *ctx);
+	void *ctx;
+};
+
 /*
  * 'khugepaged N', as the model's khugepaged_run(): passes until full_scans
  * grew by at least N + 1 since the start and by at least 2 since
  * pages_collapsed last changed.  @passes (may be NULL) gets the number of
- * passes.  0 (also when there is no thread), or -1 with @err.
+ * passes; @hook (may be NULL) is called around each.  0 (also when there
+ * is no thread), or -1 with @err.
  */
 int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
-		      long *passes, char *err, size_t len);
+		      const struct kx_pass_hook *hook, long *passes, char *err,
+		      size_t len);
 
 /* 'ksm N': ksmd runs until ksm/full_scans grew by N.  0, or -1. */
 int kx_ksm_run(struct kx_guard *g, long n, char *err, size_t len);

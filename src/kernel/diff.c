@@ -230,14 +230,16 @@ static bool compare_collapse(struct kx_diff *d, int op)
 /* Compare both sides now; -1 when out of memory, 1 on a difference. */
 static int compare(struct kx_diff *d, int op)
 {
-	bool pages, vm, col;
+	bool pages, vm, col, scans = false;
 
 	if (observe_side(d, &d->m) || observe_side(d, &d->k))
 		return -1;
 	pages = compare_pages(d);
 	vm = compare_vmstat(d);
 	col = compare_collapse(d, op);
-	return pages || vm || col;
+	if (d->o->trace)
+		scans = kx_diff_compare_scans(d);
+	return pages || vm || col || scans;
 }
 
 /* {========== the run ==========} */
@@ -273,6 +275,8 @@ static int step_all(struct kx_diff *d, int *compared)
 	int i, sm, sk, c;
 
 	for (i = 0; i < d->s->nr_ops; i++) {
+		d->scan_m = d->m.r.nr_scans;
+		d->scan_k = d->k.r.nr_scans;
 		sm = (int)d->m.run.ops->step(d->m.run.x, i);
 		sk = (int)d->k.run.ops->step(d->k.run.x, i);
 		if (sm != EXEC_OK || sk != EXEC_OK || d->m.r.data_lost ||
@@ -318,6 +322,7 @@ static int zero_set(const struct kx_zero_page *z)
 
 static int begin(struct kx_diff *d, struct kx_guard *g)
 {
+	struct exec_kernel_opts ko = { .scans = d->o->trace };
 	char err[256];
 	int set;
 
@@ -327,7 +332,8 @@ static int begin(struct kx_diff *d, struct kx_guard *g)
 	}
 	/* the model keeps a pointer to its options for the whole run */
 	d->mo = (struct exec_model_opts){ .profile = d->o->profile,
-					  .shared_pred = -1 };
+					  .shared_pred = -1, .keeper = true,
+					  .trace = d->o->trace };
 	set = zero_set(&d->zero);
 	if (set >= 0) {
 		d->zero_set = zero_sets[set];
@@ -342,7 +348,7 @@ static int begin(struct kx_diff *d, struct kx_guard *g)
 	d->m.begun = true;
 	snprintf(d->m.name, sizeof(d->m.name), "model %s", d->m.r.profile);
 	snprintf(d->k.name, sizeof(d->k.name), "kernel");
-	if (exec_kernel_begin(d->s, g, NULL, &d->k.r, &d->k.run)) {
+	if (exec_kernel_begin(d->s, g, &ko, &d->k.r, &d->k.run)) {
 		fprintf(d->o->out, "%s\n", d->k.r.error);
 		return EXEC_CANNOT_RUN;
 	}
@@ -373,7 +379,8 @@ static void finish(struct kx_diff *d)
 int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 	    const struct kx_diff_opts *o)
 {
-	struct kx_diff d = { .s = s, .o = o };
+	struct kx_diff d = { .s = s, .o = o, .scan_bad = -1 };
+	char scans[48] = "";
 	int st, compared = 0;
 
 	if (o->verdict)
@@ -388,10 +395,13 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 		st = step_all(&d, &compared);
 	if (st == EXEC_OK || st == EXEC_FAILED)
 		st = worst(st, write_svg(&d, st == EXEC_OK ? -1 : d.first_op));
+	if (st == EXEC_OK && o->trace)
+		snprintf(scans, sizeof(scans), ", %ld PMD scans",
+			 d.scans_compared);
 	if (st == EXEC_OK)
 		fprintf(o->out, "%s: %s and kernel %s agree after every "
-			"statement (%d compared%s%s%s%s)\n", s->path,
-			d.m.name, d.k.r.release, compared,
+			"statement (%d compared%s%s%s%s%s)\n", s->path,
+			d.m.name, d.k.r.release, compared, scans,
 			d.zero_set ? "; " : "", d.zero_set ? d.zero_set : "",
 			d.zero_set ? " " : "", d.zero_set ? d.zero_why : "");
 	finish(&d);

@@ -42,7 +42,8 @@ struct kx_diff_verdict {
 	 * The class of the first difference, stable for grouping: "alive",
 	 * "page:state:M/K" (the model's and the kernel's state:
 	 * none, zero, present, swap), "page:pmd", "page:order", "page:ksm", "page:share",
-	 * "vmstat:NAME", "collapse"; empty when none.
+	 * "vmstat:NAME", "collapse", with --trace first "scan:passes",
+	 * "scan:pmd", "scan:status", "scan:counts"; empty when none.
 	 */
 	char what[64];
 	/* One line saying it, e.g. "P R[3]: model zero, kernel present". */
@@ -58,6 +59,11 @@ struct kx_diff_opts {
 	 * state where they first differ, or at the end when they agree.
 	 */
 	const char *svg;
+	/*
+	 * Also compare the PMD scans of every khugepaged pass and
+	 * MADV_COLLAPSE, record by record (see diff_scan.c).
+	 */
+	bool trace;
 };
 
 /**

@@ -305,7 +305,7 @@ static void classify_page(const struct kx_diff *d, size_t e,
 
 /*
  * kx_diff_classify() - the first difference after statement @op as a
- * verdict: processes alive first, then pages in entry order, then
+ * verdict: with --trace a PMD scan first, then processes alive, pages in entry order, then
  * counters in exec_vmstat_names order, then MADV_COLLAPSE's result.
  */
 void kx_diff_classify(const struct kx_diff *d, int op,
@@ -317,6 +317,11 @@ void kx_diff_classify(const struct kx_diff *d, int op,
 	v->op = op;
 	v->zero_page = d->zero_page;
 	v->what[0] = v->detail[0] = '\0';
+	if (d->scan_what) {
+		/* what khugepaged decided explains what the pages show */
+		kx_diff_classify_scans(d, v);
+		return;
+	}
 	for (p = 0; d->alive_bad && p < d->s->nr_procs; p++)
 		if (d->m.alive[p] != d->k.alive[p]) {
 			verdict_set(v, "alive", "process %s: %s %s, %s %s",
@@ -433,6 +438,8 @@ void kx_diff_report(struct kx_diff *d, int op)
 	fprintf(d->o->out, "%s:%d:%d: after '%s'\n", d->s->path, o->line,
 		o->col, o->text);
 	fprintf(d->o->out, "  maps: %s\n", exec_map_legend);
+	if (d->scan_what)
+		kx_diff_report_scans(d);
 	report_alive(d);
 	for (p = 0; shown && p < d->s->nr_procs; p++)
 		for (g = 0; g < d->s->nr_regions; g++) {

@@ -53,7 +53,17 @@ struct kx_diff {
 	bool alive_bad, collapse_bad;
 	bool zero_page;		/* a differing page is a zero page */
 	int first_op;		/* the statement after which they differ */
+	/* --trace: each side's scans before this statement, first bad one */
+	int scan_m, scan_k, scan_bad;
+	const char *scan_what;	/* its verdict class, or NULL */
+	long scans_compared;
 };
+
+/* diff_scan.c: the PMD scans of the statement just stepped (--trace) */
+bool kx_diff_compare_scans(struct kx_diff *d);
+void kx_diff_classify_scans(const struct kx_diff *d,
+			    struct kx_diff_verdict *v);
+void kx_diff_report_scans(const struct kx_diff *d);
 
 /* The union index of @addr, or -1 if it lies in no region. */
 int64_t kx_diff_index(const struct kx_diff *d, uint64_t addr);

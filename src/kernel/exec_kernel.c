@@ -38,8 +38,12 @@ enum exec_status kx_exec_error(struct kx_exec *x, const struct scn_op *op,
 static enum exec_status do_khugepaged(struct kx_exec *x,
 				      const struct scn_op *op)
 {
-	if (kx_khugepaged_run(x->g, &x->kh, op->count, NULL, x->err,
-			      sizeof(x->err)))
+	struct kx_pass_hook hook;
+
+	if (x->tr)
+		kx_trace_hook(x, &hook);
+	if (kx_khugepaged_run(x->g, &x->kh, op->count, x->tr ? &hook : NULL,
+			      NULL, x->err, sizeof(x->err)))
 		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "%s", x->err);
 	return EXEC_OK;
 }
@@ -126,28 +130,6 @@ static enum exec_status run_op(struct kx_exec *x, int idx)
 	}
 }
 
-/* The trace events this statement produced, if any, for --trace. */
-static void dump_trace(struct kx_exec *x, const struct scn_op *op)
-{
-	size_t len = 0;
-	char *buf = kx_trace_read(x->g, &len), *line, *save = NULL;
-	bool header = false;
-
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#')
-			continue;
-		if (!header)
-			fprintf(x->o.trace, "# %s:%d: %s\n", x->s->path,
-				op->line, op->text ? op->text : "");
-		header = true;
-		fprintf(x->o.trace, "%s\n", line);
-	}
-	free(buf);
-	if (header)
-		kx_trace_clear(x->g);
-}
-
 /* {========== exec_run_ops ==========} */
 
 /*
@@ -181,6 +163,21 @@ static bool keeps_folios(const struct scn_op *op)
 	}
 }
 
+/* --trace: a new actor teaches its mm; then the statement's scans. */
+static enum exec_status trace_after(struct kx_exec *x, int i)
+{
+	const struct scn_op *op = &x->s->ops[i];
+	int slot = op->kind == SCN_SPAWN ? op->proc :
+		   op->kind == SCN_FORK	 ? op->proc2 :
+					   -1;
+
+	if (slot >= 0 && kx_trace_probe(x, slot))
+		return kx_exec_error(x, op, EXEC_CANNOT_RUN, "trace probe: %s",
+				     x->err);
+	kx_trace_after_op(x);
+	return EXEC_OK;
+}
+
 static enum exec_status kx_step(void *ctx, int i)
 {
 	struct kx_exec *x = ctx;
@@ -189,10 +186,12 @@ static enum exec_status kx_step(void *ctx, int i)
 
 	if (r->status != EXEC_OK)
 		return r->status;
+	if (x->tr)
+		kx_trace_before_op(x, i);
 	st = run_op(x, i);
 	kx_observe_invalidate(x->ob, keeps_folios(&x->s->ops[i]));
-	if (x->o.trace)
-		dump_trace(x, &x->s->ops[i]);
+	if (x->tr && st == EXEC_OK)
+		st = trace_after(x, i);
 	r->status = st;
 	return st;
 }
@@ -263,6 +262,7 @@ int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 	x->r = r;
 	if (o)
 		x->o = *o;
+	r->traced = x->o.scans;
 	if (kx_exec_setup(x)) {
 		kx_exec_teardown(x);
 		free(x);

@@ -36,13 +36,15 @@ struct exec_kernel_opts {
 	 * written here, after a "# FILE:LINE: statement" header.
 	 */
 	FILE *trace;
+	/*
+	 * Record the PMD scans (exec_result.scans) from the trace, attributed
+	 * to process and PMD as kexec_trace.c says.
+	 */
+	bool scans;
 };
 
-/*
- * Where the keeper maps its THP: far from any scenario region, and in what
- * AddressSanitizer leaves to the program (its shadow ends at 0x10007fff8000).
- */
-#define KX_KEEPER_ADDR	0x200000000000UL
+/* Where the keeper maps its THP (see exec.h). */
+#define KX_KEEPER_ADDR	EXEC_KEEPER_ADDR
 
 /*
  * Can the kernel executor run here?  kx_guard_check() plus the features

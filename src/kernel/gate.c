@@ -271,7 +271,8 @@ static int pass_done(struct kh_progress *p, const struct kh_counters *c,
 }
 
 int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
-		      long *passes, char *err, size_t len)
+		      const struct kx_pass_hook *hook, long *passes, char *err,
+		      size_t len)
 {
 	uint64_t deadline = kx_now_ms() + KX_KHUGEPAGED_TIMEOUT_MS;
 	struct kh_progress p = { .n = n < 1 ? 1 : n };
@@ -290,9 +291,14 @@ int kx_khugepaged_run(struct kx_guard *g, struct kx_khugepaged *kh, long n,
 				 KX_KHUGEPAGED_TIMEOUT_MS / 1000);
 			return -1;
 		}
+		if (hook)
+			hook->before(hook->ctx);
 		if (one_pass(g, kh, pid, (long)(deadline - kx_now_ms()), err,
-			     len) ||
-		    read_progress(&c, err, len))
+			     len))
+			return -1;
+		if (hook)
+			hook->after(hook->ctx);
+		if (read_progress(&c, err, len))
 			return -1;
 		done = pass_done(&p, &c, err, len);
 		if (done < 0)

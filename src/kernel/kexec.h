@@ -15,6 +15,14 @@
 /* Contents of unique writes: this tag, then a counter of the run. */
 #define KX_UNIQUE_TAG	0xF5F5000000000000ULL
 
+/*
+ * The scratch PMD of kx_trace_probe(): 1 GiB above the keeper's, far from
+ * any scenario region.
+ */
+#define KX_PROBE_ADDR	(KX_KEEPER_ADDR + 0x40000000UL)
+
+struct kx_trace_state;
+
 struct kx_exec {
 	const struct scn_scenario *s;
 	struct kx_guard *g;
@@ -28,6 +36,7 @@ struct kx_exec {
 	uint64_t counter;		/* unique write patterns so far */
 	bool prctl_done;		/* the two below hold the old values */
 	int old_subreaper, old_thp_disable;
+	struct kx_trace_state *tr;	/* --trace, or NULL */
 	char err[256];			/* scratch for kx_* messages */
 };
 
@@ -44,5 +53,16 @@ enum exec_status kx_exec_set(struct kx_exec *x, const struct scn_op *op);
 /* kexec_mem.c: process and memory statements */
 enum exec_status kx_exec_process_op(struct kx_exec *x, int idx,
 				    const struct scn_op *op);
+
+/* kexec_trace.c: --trace (see there) */
+int kx_trace_begin(struct kx_exec *x);
+void kx_trace_end(struct kx_exec *x);
+void kx_trace_snapshot(struct kx_exec *x);
+int kx_trace_probe(struct kx_exec *x, int slot);
+void kx_trace_before_op(struct kx_exec *x, int op);
+void kx_trace_after_op(struct kx_exec *x);
+/* Read the trace only to learn mms (set-up). */
+void kx_trace_learn(struct kx_exec *x);
+void kx_trace_hook(struct kx_exec *x, struct kx_pass_hook *h);
 
 #endif

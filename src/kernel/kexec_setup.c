@@ -220,7 +220,7 @@ static int start_keeper(struct kx_exec *x)
 /* Only --trace reads the trace: other runs go on without tracefs. */
 static bool needs_trace(const struct kx_exec *x)
 {
-	return x->o.trace != NULL;
+	return x->o.trace != NULL || x->o.scans;
 }
 
 /*
@@ -274,6 +274,8 @@ int kx_exec_setup(struct kx_exec *x)
 		return setup_error(x, "%s", x->err);
 	if (set_defaults(x) || probe_zero_page(x) || setup_trace(x))
 		return -1;
+	if (needs_trace(x) && kx_trace_begin(x))
+		return setup_error(x, "out of memory");
 	if (pages_out(x->s) &&
 	    kx_swap_ensure(x->g, x->err, sizeof(x->err)) < 0)
 		return setup_error(x, "%s", x->err);
@@ -282,6 +284,12 @@ int kx_exec_setup(struct kx_exec *x)
 		return -1;
 	if (kx_gate_close(x->g, &x->kh, x->err, sizeof(x->err)))
 		return setup_error(x, "%s", x->err);
+	if (x->tr) {
+		/* the keeper's mm, so that its scans can be left out */
+		if (kx_trace_probe(x, x->keeper))
+			return setup_error(x, "keeper: %s", x->err);
+		kx_trace_learn(x);
+	}
 	if (kx_observe_baseline(x->ob, x->err, sizeof(x->err)))
 		return setup_error(x, "%s", x->err);
 	/* the events of the set-up are not the run's */
@@ -311,6 +319,7 @@ void kx_exec_teardown(struct kx_exec *x)
 
 	kx_actors_free(x->act);
 	x->act = NULL;
+	kx_trace_end(x);
 	ksm_forget(x);
 	controller_restore(x);
 	kx_observe_free(x->ob);

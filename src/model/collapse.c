@@ -474,8 +474,9 @@ enum scan_result hpage_collapse_scan_pmd(struct fsim_machine *m,
 	rec = (struct kh_scan_record){
 		.mm_idx = mm->idx, .addr = haddr, .status = r,
 		.referenced = st.referenced, .none_or_zero = st.none_or_zero,
-		.unmapped = st.unmapped, .pfn = st.pfn,
+		.unmapped = st.unmapped, .shared = st.shared, .pfn = st.pfn,
 		.is_khugepaged = is_khugepaged,
+		.pass = is_khugepaged ? m->khugepaged->passes : 0,
 	};
 	kh_record(m, &rec);
 	return r;

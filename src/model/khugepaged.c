@@ -201,6 +201,7 @@ void khugepaged_do_scan(struct fsim_machine *m)
 	bool may_alloc_sleep = true;
 	int head_passes = 0;
 
+	k->passes++;
 	for (;;) {
 		if (!k->cursor)
 			head_passes++;

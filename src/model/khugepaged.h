@@ -109,8 +109,10 @@ struct kh_scan_record {
 	unsigned long addr;
 	enum scan_result status;
 	int referenced, none_or_zero, unmapped;
+	int shared;			/* not in the tracepoint */
 	pfn_t pfn;			/* last folio looked at, NO_PFN if none */
 	bool is_khugepaged;
+	unsigned long pass;		/* khugepaged's pass, 0 for MADV_COLLAPSE */
 };
 
 struct khugepaged_state {
@@ -120,6 +122,7 @@ struct khugepaged_state {
 	unsigned long cursor_addr;	/* khugepaged_scan.address */
 	uint64_t pages_collapsed;
 	uint64_t full_scans;
+	unsigned long passes;		/* khugepaged_do_scan() calls */
 	uint64_t evaluated[NR_KH_POINTS];
 	uint64_t fired[NR_KH_POINTS];
 	enum kh_force force[NR_KH_POINTS];

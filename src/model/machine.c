@@ -259,3 +259,8 @@ long fsim_khugepaged(struct fsim_machine *m, long n)
 {
 	return khugepaged_run(m, n);
 }
+
+bool fsim_khugepaged_thread(struct fsim_machine *m)
+{
+	return hugepage_pmd_enabled(m);
+}

@@ -79,6 +79,8 @@ void fsim_shrink(struct fsim_machine *m);
  * scan collapses nothing (see khugepaged_run()).  Returns the passes made.
  */
 long fsim_khugepaged(struct fsim_machine *m, long n);
+/* Would the kernel run a khugepaged thread now (PMD THP enabled)? */
+bool fsim_khugepaged_thread(struct fsim_machine *m);
 /* The language's "ksm N": ksmd completes at least N full scans. */
 int fsim_ksm(struct fsim_machine *m, long n);
 

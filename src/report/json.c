@@ -3,7 +3,7 @@
  * The --json output of the language contract: one object per scenario,
  * with one entry per profile (or "kernel") under "results".  Keys beyond
  * the contract ("status", "error", "release", "zero_page", "shows",
- * "collapse") are additions, never renames.
+ * "collapse", "scans" with --trace) are additions, never renames.
  */
 #include <stdio.h>
 
@@ -131,6 +131,10 @@ static void json_result(FILE *f, const struct scn_scenario *s,
 	if (r->procs) {
 		fputs(", ", f);
 		json_final(f, s, r);
+	}
+	if (r->traced) {
+		fputs(", ", f);
+		json_scans(f, s, r);
 	}
 	fputc('}', f);
 }

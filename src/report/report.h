@@ -32,5 +32,10 @@ void json_string(FILE *f, const char *s);
  */
 int report_svg(FILE *f, const struct scn_scenario *s,
 	       const struct exec_result *rs, int nr, char **const *maps);
+/* trace.c: the PMD scans of r (--trace), text and the JSON "scans" key */
+void report_trace(FILE *f, const struct scn_scenario *s,
+		  const struct exec_result *r);
+void json_scans(FILE *f, const struct scn_scenario *s,
+		const struct exec_result *r);
 
 #endif

@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers for the kernel tests (see tk.h). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/guard.h"
+#include "tap.h"
 #include "tk.h"
 
 int tk_serialize(void)
@@ -40,4 +49,25 @@ bool tk_zero_probe(struct kx_zero_page *z)
 		       "page, 0 a real page, -1 could not tell)\n", z->small,
 		       z->huge);
 	return !ret;
+}
+
+int tk_main(const struct tk_test *tests, int n,
+	    int (*can_run)(char *why, size_t len))
+{
+	char why[256];
+	int i, lock;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (can_run(why, sizeof(why))) {
+		for (i = 0; i < n; i++)
+			tap_skip(why, "%s", tests[i].desc);
+		return tap_done();
+	}
+	lock = tk_serialize();
+	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
+		printf("# kx_restore_saved: %s\n", why);
+	for (i = 0; i < n; i++)
+		TEST(tests[i].fn(), "%s", tests[i].desc);
+	close(lock);
+	return tap_done();
 }

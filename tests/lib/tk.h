@@ -32,4 +32,18 @@ struct kx_guard *tk_open_guard(FILE *out);
  */
 bool tk_zero_probe(struct kx_zero_page *z);
 
+struct tk_test {
+	bool (*fn)(void);
+	const char *desc;
+};
+
+/*
+ * A kernel test's main(): every test skipped with the reason where
+ * @can_run (exec_kernel_check() and the like) says no; else take turns
+ * (tk_serialize()), undo what an interrupted run left, and run them.
+ * Return: tap_done().
+ */
+int tk_main(const struct tk_test *tests, int n,
+	    int (*can_run)(char *why, size_t len));
+
 #endif
