@@ -46,6 +46,11 @@ struct explore_opts {
 	bool json, progress;
 	int exhaustive;			/* >0: bounded exhaustive, depth */
 	bool against_kernel;		/* --against kernel (kexplore.c) */
+	/*
+	 * The caller holds KX_TEST_LOCK for the whole search (a kernel
+	 * test); otherwise each diff takes it and drops it.
+	 */
+	bool test_lock_held;
 };
 
 /* What one profile's run of a scenario looked like. */

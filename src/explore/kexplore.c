@@ -115,8 +115,9 @@ static bool kdiff_text(struct kexp *k, const char *text, struct kdiff *d)
 		d->status = 2;
 		return false;
 	}
-	lock = kx_test_lock(err, sizeof(err));
-	ret = lock < 0 ? -1 : kx_guard_open_wait(&g, KEXP_GUARD_WAIT, err,
+	/* -2: the caller holds the test lock for the whole search */
+	lock = k->o->test_lock_held ? -2 : kx_test_lock(err, sizeof(err));
+	ret = lock == -1 ? -1 : kx_guard_open_wait(&g, KEXP_GUARD_WAIT, err,
 						 sizeof(err));
 	if (ret) {
 		snprintf(k->err, k->errlen, "%s", err);
@@ -137,9 +138,11 @@ static bool kdiff_text(struct kexp *k, const char *text, struct kdiff *d)
 		snprintf(k->err, k->errlen, "the guard could not undo a run");
 		k->fatal = true;
 	}
-	close(lock);
-	/* a waiting kernel test gets the lock before our next diff takes it */
-	usleep(KEXP_LOCK_GAP_US);
+	if (lock >= 0) {
+		close(lock);
+		/* a waiting kernel test gets it before our next diff */
+		usleep(KEXP_LOCK_GAP_US);
+	}
 	k->r->kernel_runs++;
 	if (d->status == 4) {
 		scn_free(&s);
