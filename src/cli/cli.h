@@ -23,6 +23,10 @@ int cmd_explore(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_demo(void);
+int cmd_snapshot(int argc, char **argv);
+int cmd_whatif(int argc, char **argv);
+/* Help texts kept beside their commands. */
+extern const char snapshot_usage[], whatif_usage[];
 
 /* Print usage of @name (or the overview) to @f. */
 void cli_usage(FILE *f, const char *name);

@@ -106,6 +106,10 @@ const struct cli_cmd cli_cmds[] = {
 	{ "explore", cmd_explore, "search for scenarios where eras disagree",
 	  explore_usage },
 	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },
+	{ "snapshot", cmd_snapshot, "record the anonymous memory of running "
+	  "processes", snapshot_usage },
+	{ "whatif", cmd_whatif, "what khugepaged would do to a snapshot, per "
+	  "era and setting", whatif_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };
 

@@ -331,8 +331,8 @@ static int parse_run(struct lex *lx, struct snapshot *s, enum snap_kind kind)
 		if (keyword(lx, "folio") || number(lx, &r.frame, "a frame") ||
 		    keyword(lx, "order") || number(lx, &v, "an order"))
 			return -1;
-		if (v > 9 || v == 1)
-			return lex_err(lx, "order must be 0 or 2..9");
+		if (v > 9)
+			return lex_err(lx, "order must be 0..9");
 		r.order = (uint8_t)v;
 		if (keyword(lx, "idx") || number(lx, &v, "a page index"))
 			return -1;

@@ -67,7 +67,7 @@ struct snap_set {
 };
 
 struct snapshot {
-	char kernel[64];
+	char kernel[80];
 	struct snap_set *sets;
 	int nr_sets;
 	struct snap_proc *procs;
