@@ -85,7 +85,9 @@ static bool anon_vma_line(const char *line, struct snap_vma *v)
 	v->start = start;
 	v->end = end;
 	v->flags = perms[1] == 'w' ? 0 : SNAP_VMA_RO;
-	snprintf(v->name, sizeof(v->name), "%s", name[0] ? name : "anon");
+	strcpy(v->name, "anon");
+	if (name[0] && strlen(name) < sizeof(v->name))	/* [heap], [stack] */
+		strcpy(v->name, name);
 	return true;
 }
 
