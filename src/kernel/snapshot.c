@@ -106,9 +106,9 @@ static int read_vmas(struct reader *rd, int proc, pid_t pid)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (strchr(line, '-') && line[0] != ' ' &&
-		    strchr("0123456789abcdef", line[0]) &&
-		    !strchr(line, ':')) {
+		size_t tok = strcspn(line, " ");
+
+		if (tok && line[tok - 1] != ':') {	/* a VMA's header */
 			in = anon_vma_line(line, &v);
 			v.proc = proc;
 			continue;
@@ -191,29 +191,41 @@ static bool page_run(struct reader *rd, const struct kx_chunk *ch, int k,
 		r->flags |= SNAP_KSM;
 	if (referenced(rd, pg->head))
 		r->flags |= SNAP_REF;
-	if (zero_filled(rd, addr))
-		r->flags |= SNAP_ZEROFILL;
 	return true;
 }
 
+/*
+ * Contents first: reading /proc/PID/mem marks each folio accessed, which
+ * khugepaged counts as referenced, so REFERENCED is read after it and the
+ * snapshot says what khugepaged will find.
+ */
 static int read_pages(struct reader *rd, int proc, const struct snap_vma *v)
 {
-	uint64_t a;
+	bool zero[KX_CHUNK_NR];
+	uint64_t a, b;
 
 	for (a = v->start; a < v->end;) {
 		const struct kx_chunk *ch = kx_observe_chunk(rd->ob, proc, a);
-		int k;
+		int k, k0;
 
 		if (!ch) {
 			snprintf(rd->err, rd->len, "out of memory");
 			return -1;
 		}
-		k = (int)((a - ch->base) / PAGE_SZ);
-		for (; k < KX_CHUNK_NR && a < v->end; k++, a += PAGE_SZ) {
+		k0 = (int)((a - ch->base) / PAGE_SZ);
+		for (k = k0, b = a; k < KX_CHUNK_NR && b < v->end;
+		     k++, b += PAGE_SZ)
+			zero[k] = ch->pg[k].o.state == OBS_PRESENT &&
+				  zero_filled(rd, b);
+		for (k = k0; k < KX_CHUNK_NR && a < v->end;
+		     k++, a += PAGE_SZ) {
 			struct snap_run r = { .proc = proc };
 
-			if (page_run(rd, ch, k, a, &r) &&
-			    snap_add_run(rd->s, &r)) {
+			if (!page_run(rd, ch, k, a, &r))
+				continue;
+			if (zero[k])
+				r.flags |= SNAP_ZEROFILL;
+			if (snap_add_run(rd->s, &r)) {
 				snprintf(rd->err, rd->len, "out of memory");
 				return -1;
 			}

@@ -504,8 +504,8 @@ static int finish(struct replay *rp, const char *const *sets, int nr_sets)
 		const struct snap_run *r = &s->runs[i];
 		uint32_t k;
 
-		for (k = 0; r->kind == SNAP_PRESENT && (r->flags & SNAP_REF) &&
-			    k < r->npages; k++)
+		/* young bits are invisible from userspace: all accessed */
+		for (k = 0; r->kind == SNAP_PRESENT && k < r->npages; k++)
 			fsim_read(m, rp->sm->mms[r->proc],
 				  (unsigned long)(r->addr + k * PG),
 				  &(content_t){ 0 }, &(content_t){ 0 });
