@@ -361,20 +361,46 @@ static int build_vma(struct replay *rp, int proc, int par,
 
 /* {========== processes ==========} */
 
-static bool shares_frame(const struct snapshot *s, int p, int q)
+static int cmp_u64(const void *a, const void *b)
 {
-	int i, j;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	for (i = 0; i < s->nr_runs; i++) {
-		if (s->runs[i].proc != p || s->runs[i].kind != SNAP_PRESENT)
-			continue;
-		for (j = 0; j < s->nr_runs; j++)
-			if (s->runs[j].proc == q &&
-			    s->runs[j].kind == SNAP_PRESENT &&
-			    s->runs[j].frame == s->runs[i].frame)
-				return true;
+	return x < y ? -1 : x > y;
+}
+
+/* The sorted head frames of @p's present pages (a count, or -1). */
+static long frames_of(const struct replay *rp, int p, uint64_t **out)
+{
+	long n = 0, i;
+
+	*out = malloc(((size_t)(rp->end[p] - rp->first[p]) + 1) *
+		      sizeof(**out));
+	if (!*out)
+		return -1;
+	for (i = rp->first[p]; i < rp->end[p]; i++)
+		if (rp->s->runs[i].kind == SNAP_PRESENT)
+			(*out)[n++] = rp->s->runs[i].frame;
+	qsort(*out, (size_t)n, sizeof(**out), cmp_u64);
+	return n;
+}
+
+static bool shares_frame(const struct replay *rp, int p, int q)
+{
+	uint64_t *a, *b;
+	long na = frames_of(rp, p, &a), nb = frames_of(rp, q, &b), i = 0, j = 0;
+	bool found = false;
+
+	while (i < na && j < nb && !found) {
+		if (a[i] == b[j])
+			found = true;
+		else if (a[i] < b[j])
+			i++;
+		else
+			j++;
 	}
-	return false;
+	free(a);
+	free(b);
+	return found;
 }
 
 static bool is_ancestor(const int *parent, int anc, int p, int n)
@@ -388,8 +414,9 @@ static bool is_ancestor(const int *parent, int anc, int p, int n)
 }
 
 /* Who each process is forked from (see the file comment). */
-static void choose_parents(const struct snapshot *s, int *parent)
+static void choose_parents(const struct replay *rp, int *parent)
 {
+	const struct snapshot *s = rp->s;
 	int i, j, n = s->nr_procs;
 
 	for (i = 0; i < n; i++) {
@@ -407,7 +434,7 @@ static void choose_parents(const struct snapshot *s, int *parent)
 			continue;
 		for (j = 0; j < i; j++)
 			if (!is_ancestor(parent, i, j, n) &&
-			    shares_frame(s, i, j)) {
+			    shares_frame(rp, i, j)) {
 				parent[i] = j;
 				break;
 			}
@@ -581,7 +608,7 @@ int snap_replay(const struct snapshot *s, const char *profile,
 		rp.first[s->runs[i].proc] = i;
 	for (i = 0; i < s->nr_runs; i++)
 		rp.end[s->runs[i].proc] = i + 1;
-	choose_parents(s, out->parent);
+	choose_parents(&rp, out->parent);
 	for (i = 0; i < s->nr_procs; i++)
 		if (out->parent[i] < 0 && build_proc(&rp, i))
 			goto out;

@@ -44,52 +44,61 @@ static int proc_of(const struct snapshot *s, struct snap_model *sm, int idx)
 	return -1;
 }
 
-static int cmp_pmd(const void *a, const void *b)
+struct rec {
+	struct fsim_scan_record r;
+	int proc;
+	size_t seq;
+};
+
+static int cmp_rec(const void *a, const void *b)
 {
-	const struct whatif_pmd *x = a, *y = b;
+	const struct rec *x = a, *y = b;
 
 	if (x->proc != y->proc)
 		return x->proc - y->proc;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->r.addr != y->r.addr)
+		return x->r.addr < y->r.addr ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Fold the scan records into one verdict per PMD. */
+/* Fold the scan records into one verdict per PMD, in address order. */
 static int verdicts(const struct snapshot *s, struct snap_model *sm,
 		    size_t from, struct whatif_result *r)
 {
-	size_t n = fsim_nr_scan_records(sm->m), i;
-	int j;
+	size_t n = fsim_nr_scan_records(sm->m), i, nr = 0;
+	struct rec *v = calloc(n - from + 1, sizeof(*v));
 
 	r->pmds = calloc(n - from + 1, sizeof(*r->pmds));
-	if (!r->pmds)
+	if (!v || !r->pmds) {
+		free(v);
 		return -1;
+	}
 	for (i = from; i < n; i++) {
-		struct fsim_scan_record rec;
-		struct whatif_pmd *p = NULL;
-		int proc;
+		fsim_scan_record(sm->m, i, &v[nr].r);
+		v[nr].proc = proc_of(s, sm, v[nr].r.mm_idx);
+		v[nr].seq = i;
+		if (v[nr].proc >= 0 && v[nr].r.is_khugepaged)
+			nr++;
+	}
+	qsort(v, nr, sizeof(*v), cmp_rec);
+	for (i = 0; i < nr; i++) {
+		struct whatif_pmd *p = r->nr_pmds ? &r->pmds[r->nr_pmds - 1]
+						  : NULL;
 
-		fsim_scan_record(sm->m, i, &rec);
-		proc = proc_of(s, sm, rec.mm_idx);
-		if (proc < 0 || !rec.is_khugepaged)
-			continue;
-		for (j = 0; j < r->nr_pmds && !p; j++)
-			if (r->pmds[j].proc == proc &&
-			    r->pmds[j].addr == rec.addr)
-				p = &r->pmds[j];
-		if (!p) {
+		if (!p || p->proc != v[i].proc || p->addr != v[i].r.addr) {
 			p = &r->pmds[r->nr_pmds++];
-			p->proc = proc;
-			p->addr = rec.addr;
+			p->proc = v[i].proc;
+			p->addr = v[i].r.addr;
 		}
 		if (p->collapsed)
 			continue;
-		p->collapsed = rec.succeeded;
-		p->status = rec.status;
-		p->referenced = rec.referenced;
-		p->none_or_zero = rec.none_or_zero;
-		p->unmapped = rec.unmapped;
+		p->collapsed = v[i].r.succeeded;
+		p->status = v[i].r.status;
+		p->referenced = v[i].r.referenced;
+		p->none_or_zero = v[i].r.none_or_zero;
+		p->unmapped = v[i].r.unmapped;
 	}
-	qsort(r->pmds, (size_t)r->nr_pmds, sizeof(*r->pmds), cmp_pmd);
+	free(v);
 	return 0;
 }
 
