@@ -80,13 +80,14 @@ static bool anon_vma_line(const char *line, struct snap_vma *v)
 		   perms, &off, dev, &inode, name);
 	if (n < 6 || perms[3] != 'p' || inode || perms[0] != 'r')
 		return false;
-	if (name[0] && strcmp(name, "[heap]") && strcmp(name, "[stack]"))
+	if (name[0] && strcmp(name, "[heap]") && strcmp(name, "[stack]") &&
+	    strncmp(name, "[anon:", 6))
 		return false;	/* files, [vdso], [vvar], ... */
 	v->start = start;
 	v->end = end;
 	v->flags = perms[1] == 'w' ? 0 : SNAP_VMA_RO;
 	strcpy(v->name, "anon");
-	if (name[0] && strlen(name) < sizeof(v->name))	/* [heap], [stack] */
+	if (name[0] && strlen(name) < sizeof(v->name))	/* [heap], [anon:x] */
 		strcpy(v->name, name);
 	return true;
 }
@@ -199,12 +200,13 @@ static bool page_run(struct reader *rd, const struct kx_chunk *ch, int k,
  * khugepaged counts as referenced, so REFERENCED is read after it and the
  * snapshot says what khugepaged will find.
  */
-static int read_pages(struct reader *rd, int proc, const struct snap_vma *v)
+static int read_range(struct reader *rd, int proc, uint64_t start,
+		      uint64_t end)
 {
 	bool zero[KX_CHUNK_NR];
 	uint64_t a, b;
 
-	for (a = v->start; a < v->end;) {
+	for (a = start; a < end;) {
 		const struct kx_chunk *ch = kx_observe_chunk(rd->ob, proc, a);
 		int k, k0;
 
@@ -213,11 +215,11 @@ static int read_pages(struct reader *rd, int proc, const struct snap_vma *v)
 			return -1;
 		}
 		k0 = (int)((a - ch->base) / PAGE_SZ);
-		for (k = k0, b = a; k < KX_CHUNK_NR && b < v->end;
+		for (k = k0, b = a; k < KX_CHUNK_NR && b < end;
 		     k++, b += PAGE_SZ)
 			zero[k] = ch->pg[k].o.state == OBS_PRESENT &&
 				  zero_filled(rd, b);
-		for (k = k0; k < KX_CHUNK_NR && a < v->end;
+		for (k = k0; k < KX_CHUNK_NR && a < end;
 		     k++, a += PAGE_SZ) {
 			struct snap_run r = { .proc = proc };
 
@@ -232,6 +234,31 @@ static int read_pages(struct reader *rd, int proc, const struct snap_vma *v)
 		}
 	}
 	return 0;
+}
+
+struct populated {
+	struct reader *rd;
+	int proc;
+};
+
+static int populated_range(void *ctx, uint64_t start, uint64_t end)
+{
+	struct populated *p = ctx;
+
+	return read_range(p->rd, p->proc, start, end);
+}
+
+/* Only the populated parts of @v are read (see kx_populated()). */
+static int read_pages(struct reader *rd, int proc, pid_t pid,
+		      const struct snap_vma *v)
+{
+	struct populated p = { rd, proc };
+	int ret = kx_populated(pid, v->start, v->end, populated_range, &p);
+
+	if (ret && !rd->err[0])
+		snprintf(rd->err, rd->len, "cannot scan /proc/%d/pagemap",
+			 (int)pid);
+	return ret;
 }
 
 /* 'pmd' only where the format allows it (a whole aligned 2 MiB folio). */
@@ -294,6 +321,7 @@ int kx_snapshot(const pid_t *pids, int n, bool contents,
 	int i, j, ret = -1;
 
 	memset(out, 0, sizeof(*out));
+	err[0] = 0;
 	if (geteuid()) {
 		snprintf(err, len, "snapshot needs root (page frames in "
 			 "/proc/PID/pagemap and /proc/kpageflags)");
@@ -331,7 +359,7 @@ int kx_snapshot(const pid_t *pids, int n, bool contents,
 		rd.mem_fd = contents ? open_mem(pids[i]) : -1;
 		for (j = 0; j < out->nr_vmas; j++)
 			if (out->vmas[j].proc == i &&
-			    read_pages(&rd, i, &out->vmas[j]))
+			    read_pages(&rd, i, pids[i], &out->vmas[j]))
 				goto fail;
 		if (rd.mem_fd >= 0)
 			close(rd.mem_fd);
