@@ -161,21 +161,23 @@ static void build_small(struct replay *rp, struct mm_struct *mm, uint64_t a,
  */
 static bool build_large(struct replay *rp, int proc, struct mm_struct *mm,
 			const struct snap_vma *v, uint64_t a,
-			const struct tgt *t, bool *need)
+			const struct tgt *t, bool *need, uint64_t lo,
+			uint64_t hi)
 {
 	uint64_t nr = 1ULL << t->r->order, size = nr * PG;
 	uint64_t base = a - (uint64_t)tgt_idx(t) * PG, b, first = 0;
 	struct fsim_page_info pi;
 	bool ok = true;
 
-	if (base & (size - 1) || base < v->start || base + size > v->end)
+	if (base & (size - 1) || base < v->start || base + size > v->end ||
+	    base < lo || base + size > hi)
 		return false;
 	for (b = base; b < base + size && ok; b += PG) {
 		struct tgt u = target(rp, proc, b);
 
 		info(rp, mm, b, &pi);
 		ok = pi.state == FSIM_PAGE_NONE;
-		if (!first && u.kind == SNAP_PRESENT && need[(b - v->start) / PG] &&
+		if (!first && u.kind == SNAP_PRESENT && need[(b - lo) / PG] &&
 		    tgt_frame(&u) == tgt_frame(t) &&
 		    tgt_idx(&u) == (b - base) / PG)
 			first = b;
@@ -191,7 +193,7 @@ static bool build_large(struct replay *rp, int proc, struct mm_struct *mm,
 	}
 	for (b = base; b < base + size; b += PG) {
 		struct tgt u = target(rp, proc, b);
-		size_t k = (b - v->start) / PG;
+		size_t k = (b - lo) / PG;
 
 		if (u.kind == SNAP_PRESENT && need[k] &&
 		    tgt_frame(&u) == tgt_frame(t) &&
@@ -209,18 +211,18 @@ static bool build_large(struct replay *rp, int proc, struct mm_struct *mm,
 
 /* A huge zero page for the 512 pages at @a, if they are all hugezero. */
 static bool build_huge_zero(struct replay *rp, int proc, struct mm_struct *mm,
-			    const struct snap_vma *v, uint64_t a, bool *need)
+			    uint64_t a, bool *need, uint64_t lo, uint64_t hi)
 {
 	struct fsim_page_info pi;
 	uint64_t b;
 
-	if (a & ((1ULL << 21) - 1) || a + (1ULL << 21) > v->end)
+	if (a & ((1ULL << 21) - 1) || a + (1ULL << 21) > hi)
 		return false;
 	for (b = a; b < a + (1ULL << 21); b += PG) {
 		struct tgt u = target(rp, proc, b);
 
 		info(rp, mm, b, &pi);
-		if (u.kind != SNAP_HUGE_ZERO || !need[(b - v->start) / PG] ||
+		if (u.kind != SNAP_HUGE_ZERO || !need[(b - lo) / PG] ||
 		    pi.state != FSIM_PAGE_NONE)
 			return false;
 	}
@@ -234,7 +236,7 @@ static bool build_huge_zero(struct replay *rp, int proc, struct mm_struct *mm,
 		return false;
 	}
 	for (b = a; b < a + (1ULL << 21); b += PG)
-		need[(b - v->start) / PG] = false;
+		need[(b - lo) / PG] = false;
 	return true;
 }
 
@@ -266,13 +268,14 @@ static void build_page(struct replay *rp, struct mm_struct *mm, uint64_t a,
 
 /* Split PMD mappings the snapshot has as PTE mappings. */
 static void split_pmds(struct replay *rp, int proc, struct mm_struct *mm,
-		       const struct snap_vma *v)
+		       const struct snap_vma *v, uint64_t lo, uint64_t hi)
 {
 	struct fsim_page_info pi;
 	uint64_t a;
 
-	for (a = (v->start + (1ULL << 21) - 1) & ~((1ULL << 21) - 1);
-	     a + (1ULL << 21) <= v->end; a += 1ULL << 21) {
+	for (a = (lo + (1ULL << 21) - 1) & ~((1ULL << 21) - 1);
+	     a + (1ULL << 21) <= hi && a + (1ULL << 21) <= v->end;
+	     a += 1ULL << 21) {
 		struct tgt t = target(rp, proc, a);
 
 		info(rp, mm, a, &pi);
@@ -288,15 +291,62 @@ static void split_pmds(struct replay *rp, int proc, struct mm_struct *mm,
  * Bring VMA @v of @proc to its recorded state.  @par: the process it was
  * forked from (-1: none), whose pages the child still maps.
  */
+/*
+ * The part of @v that any run of @proc or @par touches, widened to whole
+ * PMDs inside @v: nothing outside it needs building or dropping.  Huge
+ * sparse VMAs (a sanitizer's shadow) cost only their populated span.
+ */
+static void vma_span(const struct replay *rp, int proc, int par,
+		     const struct snap_vma *v, uint64_t *lo, uint64_t *hi)
+{
+	const int who[2] = { proc, par };
+	int w, i;
+
+	*lo = v->end;
+	*hi = v->start;
+	for (w = 0; w < 2; w++) {
+		if (who[w] < 0)
+			continue;
+		for (i = rp->first[who[w]]; i < rp->end[who[w]]; i++) {
+			const struct snap_run *r = &rp->s->runs[i];
+			uint64_t e = r->addr + (uint64_t)r->npages * PG;
+
+			if (e <= v->start || r->addr >= v->end)
+				continue;
+			if (r->addr < *lo)
+				*lo = r->addr;
+			if (e > *hi)
+				*hi = e;
+		}
+	}
+	if (*lo >= *hi) {
+		*lo = *hi = v->start;
+		return;
+	}
+	*lo &= ~((1ULL << 21) - 1);
+	*hi = (*hi + (1ULL << 21) - 1) & ~((1ULL << 21) - 1);
+	if (*lo < v->start)
+		*lo = v->start;
+	if (*hi > v->end)
+		*hi = v->end;
+}
+
+/*
+ * Bring VMA @v of @proc to its recorded state.  @par: the process it was
+ * forked from (-1: none), whose pages the child still maps.
+ */
 static int build_vma(struct replay *rp, int proc, int par,
 		     const struct snap_vma *v)
 {
 	struct mm_struct *mm = rp->sm->mms[proc];
-	size_t n = (v->end - v->start) / PG, k, run = 0;
 	bool inherit = par >= 0 && has_vma(rp->s, par, v);
-	bool *need = calloc(n, sizeof(*need));
-	uint64_t a;
+	uint64_t lo, hi, a;
+	size_t n, k, run = 0;
+	bool *need;
 
+	vma_span(rp, proc, inherit ? par : -1, v, &lo, &hi);
+	n = (hi - lo) / PG;
+	need = calloc(n + 1, sizeof(*need));
 	if (!need)
 		return -ENOMEM;
 	/* Drop what the child inherited but does not have. */
@@ -305,7 +355,7 @@ static int build_vma(struct replay *rp, int proc, int par,
 		bool differs = false;
 
 		if (k < n) {
-			a = v->start + k * PG;
+			a = lo + k * PG;
 			t = target(rp, proc, a);
 			p = inherit ? target(rp, par, a)
 				    : (struct tgt){ -1, NULL, 0 };
@@ -316,21 +366,21 @@ static int build_vma(struct replay *rp, int proc, int par,
 				continue;
 			}
 		}
-		dontneed(rp, mm, v->start + (k - run) * PG, run * PG);
+		dontneed(rp, mm, lo + (k - run) * PG, run * PG);
 		run = 0;
 	}
 	/* Large folios, then huge zero pages, then the rest. */
 	for (k = 0; k < n; k++) {
 		struct tgt t;
 
-		a = v->start + k * PG;
+		a = lo + k * PG;
 		t = target(rp, proc, a);
 		if (!need[k] || t.kind != SNAP_PRESENT || t.r->order < 2)
 			continue;
-		if (!build_large(rp, proc, mm, v, a, &t, need)) {
+		if (!build_large(rp, proc, mm, v, a, &t, need, lo, hi)) {
 			rp->sm->degraded++;
 			for (; k < n; k++) {
-				struct tgt u = target(rp, proc, v->start + k * PG);
+				struct tgt u = target(rp, proc, lo + k * PG);
 
 				if (u.kind != SNAP_PRESENT ||
 				    tgt_frame(&u) != tgt_frame(&t))
@@ -340,21 +390,21 @@ static int build_vma(struct replay *rp, int proc, int par,
 		}
 	}
 	for (k = 0; k < n; k++) {
-		a = v->start + k * PG;
+		a = lo + k * PG;
 		if (!(a & ((1ULL << 21) - 1)) && need[k] &&
 		    target(rp, proc, a).kind == SNAP_HUGE_ZERO)
-			build_huge_zero(rp, proc, mm, v, a, need);
+			build_huge_zero(rp, proc, mm, a, need, lo, hi);
 	}
 	for (k = 0; k < n; k++) {
 		struct tgt t;
 
 		if (!need[k])
 			continue;
-		a = v->start + k * PG;
+		a = lo + k * PG;
 		t = target(rp, proc, a);
 		build_page(rp, mm, a, &t);
 	}
-	split_pmds(rp, proc, mm, v);
+	split_pmds(rp, proc, mm, v, lo, hi);
 	free(need);
 	return 0;
 }
@@ -475,8 +525,12 @@ static int build_proc(struct replay *rp, int p)
 	}
 	for (i = 0; i < s->nr_vmas; i++)
 		if (s->vmas[i].proc == p &&
-		    build_vma(rp, p, par, &s->vmas[i]))
+		    build_vma(rp, p, par, &s->vmas[i])) {
+			snprintf(rp->err, rp->errlen, "%s: vma 0x%llx: out of "
+				 "memory", s->procs[p].name,
+				 (unsigned long long)s->vmas[i].start);
 			return -1;
+		}
 	for (i = 0; i < s->nr_procs; i++)
 		if (rp->sm->parent[i] == p && build_proc(rp, i))
 			return -1;
