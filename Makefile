@@ -15,7 +15,7 @@ SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDLIBS := -lpthread
 
 LIB_SRC := $(sort $(wildcard src/model/*.c src/scenario/*.c src/report/*.c \
-	src/exec/*.c \
+	src/exec/*.c src/snapshot/*.c \
 	src/explore/*.c src/kernel/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/t[0-9]*.c))

@@ -215,6 +215,10 @@ const struct cli_cmd cli_cmds[] = {
 	{ "sweep", cmd_sweep, "plot RAM and THP coverage against a setting",
 	  sweep_usage },
 	{ "fmt", cmd_fmt, "print scenarios in canonical form", fmt_usage },
+	{ "snapshot", cmd_snapshot, "record the anonymous memory of running "
+	  "processes", snapshot_usage },
+	{ "whatif", cmd_whatif, "what khugepaged would do to a snapshot, per "
+	  "era and setting", whatif_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };
 

@@ -30,6 +30,8 @@
 
 /* {========== PAGEMAP_SCAN (include/uapi/linux/fs.h, 6.7+) ==========} */
 
+#define KX_PAGE_IS_PRESENT	(1 << 3)
+#define KX_PAGE_IS_SWAPPED	(1 << 4)
 #define KX_PAGE_IS_HUGE		(1 << 6)
 
 struct kx_page_region {
@@ -43,6 +45,8 @@ struct kx_pm_scan_arg {
 };
 
 #define KX_PAGEMAP_SCAN _IOWR('f', 16, struct kx_pm_scan_arg)
+
+static int open_pagemap(pid_t pid);
 
 /* Set huge[i] for the pages of [base, base + n pages) that are PMD-mapped. */
 static int scan_huge(int fd, uint64_t base, unsigned long n, bool *huge)
@@ -72,6 +76,40 @@ static int scan_huge(int fd, uint64_t base, unsigned long n, bool *huge)
 		arg.start = arg.walk_end;
 	}
 	return 0;
+}
+
+int kx_populated(pid_t pid, uint64_t start, uint64_t end,
+		 int (*fn)(void *ctx, uint64_t start, uint64_t end), void *ctx)
+{
+	struct kx_page_region v[64];
+	struct kx_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.start = start,
+		.end = end,
+		.vec = (uint64_t)(uintptr_t)v,
+		.vec_len = sizeof(v) / sizeof(v[0]),
+		.category_anyof_mask = KX_PAGE_IS_PRESENT | KX_PAGE_IS_SWAPPED,
+		.return_mask = KX_PAGE_IS_PRESENT | KX_PAGE_IS_SWAPPED,
+	};
+	int fd = open_pagemap(pid), ret = 0;
+	long got, i;
+
+	if (fd < 0)
+		return -1;
+	while (!ret && arg.start < arg.end) {
+		got = ioctl(fd, KX_PAGEMAP_SCAN, &arg);
+		if (got < 0) {
+			ret = -1;
+			break;
+		}
+		for (i = 0; i < got && !ret; i++)
+			ret = fn(ctx, v[i].start, v[i].end);
+		if (arg.walk_end <= arg.start)
+			break;
+		arg.start = arg.walk_end;
+	}
+	close(fd);
+	return ret;
 }
 
 int kx_pagemap_scan_check(char *err, size_t len)

@@ -103,6 +103,14 @@ const struct kx_chunk *kx_observe_chunk(struct kx_observe *ob, int proc,
 int kx_spans_build(const struct scn_scenario *s, struct kx_span **out);
 /* Is PAGEMAP_SCAN available on this kernel?  0, or -1 with @err. */
 int kx_pagemap_scan_check(char *err, size_t len);
+/*
+ * Call @fn for each range of [start, end) in @pid that has present or
+ * swapped pages (PAGEMAP_SCAN, which skips empty page tables: fast on huge
+ * sparse mappings such as a sanitizer's shadow).  Stops at the first
+ * non-zero return of @fn and returns it; -1 if the scan fails.
+ */
+int kx_populated(pid_t pid, uint64_t start, uint64_t end,
+		 int (*fn)(void *ctx, uint64_t start, uint64_t end), void *ctx);
 /* Is 2 MiB at @addr in @pid one PMD-mapped THP?  For the keeper. */
 bool kx_pmd_mapped(pid_t pid, uint64_t addr);
 

@@ -122,6 +122,27 @@ unsigned long fsim_anon_bytes(struct fsim_machine *m);
 unsigned long fsim_thp_bytes(struct fsim_machine *m);
 
 /*
+ * Loading outside state (model/import.c).  fsim_khugepaged_enter()
+ * registers @mm with khugepaged as a fault in each of its VMAs would under
+ * the current settings.  Scan records are the mm_khugepaged_scan_pmd
+ * events of every khugepaged pass and MADV_COLLAPSE so far, oldest first.
+ */
+void fsim_khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm);
+
+struct fsim_scan_record {
+	int mm_idx;			/* mm->idx */
+	unsigned long addr;		/* the PMD */
+	bool succeeded;			/* SCAN_SUCCEED: collapsed */
+	const char *status;		/* the tracepoint's name for it */
+	int referenced, none_or_zero, unmapped;
+	bool is_khugepaged;
+};
+
+size_t fsim_nr_scan_records(struct fsim_machine *m);
+void fsim_scan_record(struct fsim_machine *m, size_t i,
+		      struct fsim_scan_record *out);
+
+/*
  * The invariant checker (the model's CONFIG_DEBUG_VM): recount everything
  * from the page tables.  Returns the number of violations; each is
  * described by a line written to @log (may be NULL).

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What loading outside state needs from the model beyond the syscalls:
+ * registration of an mm with khugepaged as its faults would have done it
+ * under the current settings (khugepaged_enter_vma() for each VMA), and
+ * read access to khugepaged's per-PMD scan records.
+ */
+#include "internal.h"
+#include "khugepaged.h"
+#include "model.h"
+
+void fsim_khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm)
+{
+	int i;
+
+	for (i = 0; mm && mm->alive && i < mm->nr_vmas; i++)
+		if (mm->vmas[i].anon_vma)
+			khugepaged_enter_vma(m, mm, &mm->vmas[i]);
+}
+
+size_t fsim_nr_scan_records(struct fsim_machine *m)
+{
+	return m->khugepaged->nr_records;
+}
+
+void fsim_scan_record(struct fsim_machine *m, size_t i,
+		      struct fsim_scan_record *out)
+{
+	const struct kh_scan_record *r = &m->khugepaged->records[i];
+
+	*out = (struct fsim_scan_record){
+		.mm_idx = r->mm_idx,
+		.addr = r->addr,
+		.succeeded = r->status == SCAN_SUCCEED,
+		.status = scan_result_names[r->status],
+		.referenced = r->referenced,
+		.none_or_zero = r->none_or_zero,
+		.unmapped = r->unmapped,
+		.is_khugepaged = r->is_khugepaged,
+	};
+}
