@@ -24,6 +24,8 @@ void report_json(FILE *f, const struct scn_scenario *s,
 		 const struct exec_result *rs, int nr);
 /* A page map: 64 cells per line, with the page index at the left. */
 void report_map(FILE *f, const char *cells, const char *indent);
+/* The cells the "show" statement @op captured in @r, or NULL. */
+const char *report_show_cells(const struct exec_result *r, int op);
 void json_string(FILE *f, const char *s);
 /*
  * The page maps as an SVG picture: those of the "show" statements, or

@@ -52,16 +52,6 @@ static void fill_rows(struct panel_buf *b, const struct exec_result *rs,
 		b->p.npages = strlen(b->rows[0].cells);
 }
 
-static const char *show_cells(const struct exec_result *r, int op)
-{
-	int i;
-
-	for (i = 0; i < r->nr_shows; i++)
-		if (r->shows[i].op == op)
-			return r->shows[i].cells;
-	return NULL;
-}
-
 /* Panels of the "show" statements; returns how many. */
 static int show_panels(const struct scn_scenario *s,
 		       const struct exec_result *rs, int nr,
@@ -76,7 +66,7 @@ static int show_panels(const struct scn_scenario *s,
 		if (op->kind != SCN_SHOW)
 			continue;
 		for (k = 0; k < nr && k < MAX_COLS; k++)
-			cells[k] = show_cells(&rs[k], i);
+			cells[k] = report_show_cells(&rs[k], i);
 		snprintf(b[n].p.title, sizeof(b[n].p.title),
 			 "show %s %s (line %d)", s->procs[op->proc],
 			 s->regions[op->region].name, op->line);

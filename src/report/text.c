@@ -197,7 +197,7 @@ void report_map(FILE *f, const char *cells, const char *indent)
 		fprintf(f, "%s%5zu %.*s\n", indent, i, 64, cells + i);
 }
 
-static const char *show_cells(const struct exec_result *r, int op)
+const char *report_show_cells(const struct exec_result *r, int op)
 {
 	int i;
 
@@ -217,13 +217,13 @@ static void text_show(FILE *f, const struct scn_scenario *s, int op,
 	fprintf(f, "show %s %s (line %d)\n", s->procs[s->ops[op].proc],
 		s->regions[s->ops[op].region].name, s->ops[op].line);
 	for (k = 0; k < nr && k < 8; k++) {
-		const char *c = show_cells(&rs[k], op);
+		const char *c = report_show_cells(&rs[k], op);
 
 		if (done[k] || !c)
 			continue;
 		fprintf(f, "  %s", rs[k].profile);
 		for (j = k + 1; j < nr && j < 8; j++) {
-			const char *d = show_cells(&rs[j], op);
+			const char *d = report_show_cells(&rs[j], op);
 
 			if (d && !strcmp(c, d)) {
 				done[j] = true;
