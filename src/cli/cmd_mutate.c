@@ -19,6 +19,12 @@ static const char cell_char[] = {
 	[MUT_NO_BASE] = '-',
 };
 
+static void show_progress(long done, long total)
+{
+	fprintf(stderr, "\rmutate: %ld of %ld runs%s", done, total,
+		done == total ? "\r\033[K" : "   ");
+}
+
 static void print_text(const struct mut_result *r)
 {
 	int m, f, killed = 0, nr_surv = 0;
@@ -139,6 +145,8 @@ int cmd_mutate(int argc, char **argv)
 				   sizeof(err)))
 			st = cli_error("%s", err);
 	}
+	if (isatty(STDERR_FILENO))
+		mutate_progress = show_progress;
 	if (!st && mutate_run(profile, s, (const char *const *)suite.files,
 			      suite.nr, (int)threads, &r))
 		st = cli_error("out of memory");

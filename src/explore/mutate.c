@@ -23,9 +23,11 @@ struct mut_job {
 	struct mut_result *r;
 	uint64_t *base;		/* digest of each unmutated run */
 	bool *base_ok;
-	long next, total;
+	long next, done, total;
 	pthread_mutex_t lock;
 };
+
+void (*mutate_progress)(long done, long total);
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -106,11 +108,17 @@ static void *worker(void *arg)
 		f = (int)(i % r->nr_files);
 		if (!j->base_ok[f]) {
 			r->cell[i] = MUT_NO_BASE;
-			continue;
+		} else {
+			run_one(r, &j->s[f], &r->mutants[m], &st, &dg);
+			r->cell[i] = st != EXEC_OK ? MUT_KILLED :
+				     dg != j->base[f] ? MUT_DIFFERS :
+							MUT_SAME;
 		}
-		run_one(r, &j->s[f], &r->mutants[m], &st, &dg);
-		r->cell[i] = st != EXEC_OK ? MUT_KILLED :
-			     dg != j->base[f] ? MUT_DIFFERS : MUT_SAME;
+		pthread_mutex_lock(&j->lock);
+		if (mutate_progress && (++j->done % 64 == 0 ||
+					j->done == j->total))
+			mutate_progress(j->done, j->total);
+		pthread_mutex_unlock(&j->lock);
 	}
 }
 

@@ -44,6 +44,11 @@ struct mut_result {
 int mutate_run(const char *profile, const struct scn_scenario *s,
 	       const char *const *files, int nr_files, int threads,
 	       struct mut_result *r);
+/*
+ * Called (under a lock, from any worker) after every 64th cell and the
+ * last: cells done of total.  NULL by default; the CLI shows progress.
+ */
+extern void (*mutate_progress)(long done, long total);
 void mut_result_free(struct mut_result *r);
 
 static inline enum mut_outcome mut_cell(const struct mut_result *r, int m,
