@@ -7,11 +7,21 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "kernel/snapshot.h"
 
 #define MAX_PIDS 64
+
+/* On a terminal: how far the reading of a large process has come. */
+static void show_progress(int proc, int nr_procs, uint64_t pages)
+{
+	if (pages % 65536 < 512)	/* every 256 MiB or so */
+		fprintf(stderr, "\rsnapshot: process %d of %d, %llu MiB read   ",
+			proc + 1, nr_procs,
+			(unsigned long long)(pages >> 8));
+}
 
 int cmd_snapshot(int argc, char **argv)
 {
@@ -50,7 +60,11 @@ int cmd_snapshot(int argc, char **argv)
 	if (!n)
 		return cli_error("snapshot needs at least one process id "
 				 "(see foliosim help snapshot)");
+	if (isatty(STDERR_FILENO))
+		kx_snapshot_progress = show_progress;
 	ret = kx_snapshot(pids, n, contents, &s, err, sizeof(err));
+	if (isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
 	if (ret) {
 		fprintf(stderr, "foliosim: %s\n", err);
 		return ret == -2 ? 4 : 2;

@@ -35,7 +35,11 @@ struct reader {
 	bool contents;
 	char *err;
 	size_t len;
+	int proc, nr_procs;	/* for the progress callback */
+	uint64_t pages;		/* read so far */
 };
+
+void (*kx_snapshot_progress)(int proc, int nr_procs, uint64_t pages);
 
 /* {========== processes and VMAs ==========} */
 
@@ -219,6 +223,9 @@ static int read_range(struct reader *rd, int proc, uint64_t start,
 		     k++, b += PAGE_SZ)
 			zero[k] = ch->pg[k].o.state == OBS_PRESENT &&
 				  zero_filled(rd, b);
+		rd->pages += (uint64_t)(KX_CHUNK_NR - k0);
+		if (kx_snapshot_progress)
+			kx_snapshot_progress(rd->proc, rd->nr_procs, rd->pages);
 		for (k = k0; k < KX_CHUNK_NR && a < end;
 		     k++, a += PAGE_SZ) {
 			struct snap_run r = { .proc = proc };
@@ -355,7 +362,9 @@ int kx_snapshot(const pid_t *pids, int n, bool contents,
 		ret = -2;
 		goto fail;
 	}
+	rd.nr_procs = n;
 	for (i = 0; i < n; i++) {
+		rd.proc = i;
 		rd.mem_fd = contents ? open_mem(pids[i]) : -1;
 		for (j = 0; j < out->nr_vmas; j++)
 			if (out->vmas[j].proc == i &&

@@ -19,5 +19,7 @@
  */
 int kx_snapshot(const pid_t *pids, int n, bool contents,
 		struct snapshot *out, char *err, size_t len);
+/* When set, called as pages are read (process index, pages so far). */
+extern void (*kx_snapshot_progress)(int proc, int nr_procs, uint64_t pages);
 
 #endif
