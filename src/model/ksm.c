@@ -337,8 +337,16 @@ unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
 			    t->checksum != content)
 				continue;
 			tp = follow_page(m, k->slots[s].mm, t->addr);
-			if (!tp || tp->content != content ||
-			    (tp->flags & PG_ksm))
+			/*
+			 * A node whose page is gone (unmapped, swapped, now
+			 * the zero page) ends the search: the kernel gives up
+			 * without inserting when it meets one on its path.
+			 * Only the nodes of equal contents are surely on that
+			 * path; the model keeps no tree order for the others.
+			 */
+			if (!tp)
+				return NULL;
+			if (tp->content != content || (tp->flags & PG_ksm))
 				continue;
 			if (tp == page)
 				return NULL;	/* a forked page: never itself */
