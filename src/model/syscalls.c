@@ -48,6 +48,25 @@ static int split_vma_at(struct fsim_machine *m, struct mm_struct *mm,
 	return 0;
 }
 
+/*
+ * Merge the VMAs around [start, end); as vma_merge_existing_range() and
+ * vma_merge_new_range() do, a VMA that grew by a merge is offered to
+ * khugepaged (it may now cover a whole PMD, or have an anon_vma).
+ */
+static void merge_vmas(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long start, unsigned long end)
+{
+	int i, before = mm->nr_vmas;
+
+	vma_merge_range(mm, start - 1, end + 1);
+	for (i = 0; before != mm->nr_vmas && i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+
+		if (v->vm_start <= end && v->vm_end >= start)
+			khugepaged_enter_vma(m, mm, v);
+	}
+}
+
 int fsim_mmap(struct fsim_machine *m, struct mm_struct *mm,
 	      unsigned long addr, unsigned long len)
 {
@@ -68,7 +87,7 @@ int fsim_mmap(struct fsim_machine *m, struct mm_struct *mm,
 	v.vm_flags = VM_READ | VM_WRITE;
 	if (!vma_insert(mm, &v))
 		return fsim_err(m, -ENOMEM, "out of host memory");
-	vma_merge_range(mm, addr - 1, addr + len + 1);
+	merge_vmas(m, mm, addr, addr + len);
 	return 0;
 }
 
@@ -197,7 +216,7 @@ int fsim_mremap(struct fsim_machine *m, struct mm_struct *mm,
 	if (!vma_insert(mm, &v))
 		return fsim_err(m, -ENOMEM, "out of host memory");
 	unmap_range(m, mm, addr, old_len);
-	vma_merge_range(mm, new_addr - 1, new_addr + new_len + 1);
+	merge_vmas(m, mm, new_addr, new_addr + new_len);
 	return 0;
 }
 
@@ -228,7 +247,7 @@ int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
 			err = fn(m, mm, vma, arg);
 		vma->vm_flags = flags;
 	}
-	vma_merge_range(mm, start - 1, end + 1);
+	merge_vmas(m, mm, start, end);
 	return err;
 }
 
