@@ -415,18 +415,20 @@ static long long kernel_swap_kb(void)
 static void report_swap_note(const struct kx_diff *d, int op)
 {
 	const char *v = NULL;
+	long long kb;
 	int i;
 
 	for (i = 0; i <= op; i++)
 		if (d->s->ops[i].kind == SCN_SET &&
 		    !strcmp(d->s->ops[i].path, "model/swap"))
 			v = d->s->ops[i].setval;
-	if (!v)
+	/* no swap on the kernel: the run never swapped, the size is moot */
+	if (!v || (kb = kernel_swap_kb()) <= 0)
 		return;
 	fprintf(d->o->out, "  note: the model's swap is %s (model/swap), the "
 		"kernel's %lld KiB: running out of swap and vm_swap_full() "
 		"(over half in use: the swap cache is dropped sooner) can "
-		"differ\n", v, kernel_swap_kb());
+		"differ\n", v, kb);
 }
 
 void kx_diff_report(struct kx_diff *d, int op)
