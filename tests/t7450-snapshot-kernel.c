@@ -171,7 +171,7 @@ static bool snapshot_layout(void)
 	pids[0] = exec_kernel_pid(&k.run, 0);
 	pids[1] = exec_kernel_pid(&k.run, 1);
 	CHECK(pids[0] > 0 && pids[1] > 0);
-	CHECK(!kx_snapshot(pids, 2, true, &snap, err, sizeof(err)));
+	CHECK(!kx_snapshot(pids, 2, true, NULL, &snap, err, sizeof(err)));
 	keep_regions();
 	CHECK_INT(snap.nr_procs, ==, 2);
 	save_snapshot();

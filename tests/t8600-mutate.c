@@ -101,8 +101,8 @@ static bool test_matrix(void)
 	int m;
 
 	CHECK(parse(full, &s[0]) && parse(shared, &s[1]));
-	CHECK(!mutate_run("v6.18", s, names, 2, 1, &a));
-	CHECK(!mutate_run("v6.18", s, names, 2, 4, &b));
+	CHECK(!mutate_run("v6.18", s, names, 2, 1, NULL, &a));
+	CHECK(!mutate_run("v6.18", s, names, 2, 4, NULL, &b));
 	CHECK_INT(a.nr_mutants, ==, b.nr_mutants);
 	CHECK(!memcmp(a.cell, b.cell, (size_t)a.nr_mutants * 2));
 	/* must be killed: the allocation fails, so "full" does not collapse */

@@ -145,10 +145,9 @@ int cmd_mutate(int argc, char **argv)
 				   sizeof(err)))
 			st = cli_error("%s", err);
 	}
-	if (isatty(STDERR_FILENO))
-		mutate_progress = show_progress;
 	if (!st && mutate_run(profile, s, (const char *const *)suite.files,
-			      suite.nr, (int)threads, &r))
+			      suite.nr, (int)threads,
+			      isatty(STDERR_FILENO) ? show_progress : NULL, &r))
 		st = cli_error("out of memory");
 	if (!st) {
 		if (json)

@@ -60,9 +60,9 @@ int cmd_snapshot(int argc, char **argv)
 	if (!n)
 		return cli_error("snapshot needs at least one process id "
 				 "(see foliosim help snapshot)");
-	if (isatty(STDERR_FILENO))
-		kx_snapshot_progress = show_progress;
-	ret = kx_snapshot(pids, n, contents, &s, err, sizeof(err));
+	ret = kx_snapshot(pids, n, contents,
+			  isatty(STDERR_FILENO) ? show_progress : NULL, &s, err,
+			  sizeof(err));
 	if (isatty(STDERR_FILENO))
 		fputs("\r\033[K", stderr);
 	if (ret) {

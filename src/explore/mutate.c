@@ -24,10 +24,9 @@ struct mut_job {
 	uint64_t *base;		/* digest of each unmutated run */
 	bool *base_ok;
 	long next, done, total;
+	mut_progress_fn progress;
 	pthread_mutex_t lock;
 };
-
-void (*mutate_progress)(long done, long total);
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -115,9 +114,9 @@ static void *worker(void *arg)
 							MUT_SAME;
 		}
 		pthread_mutex_lock(&j->lock);
-		if (mutate_progress && (++j->done % 64 == 0 ||
-					j->done == j->total))
-			mutate_progress(j->done, j->total);
+		if (j->progress && (++j->done % 64 == 0 ||
+				    j->done == j->total))
+			j->progress(j->done, j->total);
 		pthread_mutex_unlock(&j->lock);
 	}
 }
@@ -167,9 +166,9 @@ static double now(void)
 
 int mutate_run(const char *profile, const struct scn_scenario *s,
 	       const char *const *files, int nr_files, int threads,
-	       struct mut_result *r)
+	       mut_progress_fn progress, struct mut_result *r)
 {
-	struct mut_job j = { .s = s, .r = r };
+	struct mut_job j = { .s = s, .r = r, .progress = progress };
 	pthread_t tid[64];
 	double t0 = now();
 	int f, t, n = threads < 1 ? 1 : threads > 64 ? 64 : threads;

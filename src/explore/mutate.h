@@ -36,19 +36,18 @@ struct mut_result {
 	double seconds;
 };
 
+/* Called under a lock, from any worker: cells done of total. */
+typedef void (*mut_progress_fn)(long done, long total);
+
 /*
  * Run every mutant of @profile over the parsed scenarios @s (named by
  * @files) with @threads workers; the result does not depend on @threads.
+ * @progress, if not NULL, hears after every 64th cell and the last.
  * Returns 0, or -1 when out of memory.
  */
 int mutate_run(const char *profile, const struct scn_scenario *s,
 	       const char *const *files, int nr_files, int threads,
-	       struct mut_result *r);
-/*
- * Called (under a lock, from any worker) after every 64th cell and the
- * last: cells done of total.  NULL by default; the CLI shows progress.
- */
-extern void (*mutate_progress)(long done, long total);
+	       mut_progress_fn progress, struct mut_result *r);
 void mut_result_free(struct mut_result *r);
 
 static inline enum mut_outcome mut_cell(const struct mut_result *r, int m,

@@ -37,9 +37,8 @@ struct reader {
 	size_t len;
 	int proc, nr_procs;	/* for the progress callback */
 	uint64_t pages;		/* read so far */
+	kx_snapshot_progress_fn progress;	/* or NULL */
 };
-
-void (*kx_snapshot_progress)(int proc, int nr_procs, uint64_t pages);
 
 /* {========== processes and VMAs ==========} */
 
@@ -224,8 +223,8 @@ static int read_range(struct reader *rd, int proc, uint64_t start,
 			zero[k] = ch->pg[k].o.state == OBS_PRESENT &&
 				  zero_filled(rd, b);
 		rd->pages += (uint64_t)(KX_CHUNK_NR - k0);
-		if (kx_snapshot_progress)
-			kx_snapshot_progress(rd->proc, rd->nr_procs, rd->pages);
+		if (rd->progress)
+			rd->progress(rd->proc, rd->nr_procs, rd->pages);
 		for (k = k0; k < KX_CHUNK_NR && a < end;
 		     k++, a += PAGE_SZ) {
 			struct snap_run r = { .proc = proc };
@@ -319,11 +318,13 @@ static int open_mem(pid_t pid)
 }
 
 int kx_snapshot(const pid_t *pids, int n, bool contents,
-		struct snapshot *out, char *err, size_t len)
+		kx_snapshot_progress_fn progress, struct snapshot *out,
+		char *err, size_t len)
 {
 	struct scn_scenario none = { 0 };
 	struct reader rd = { .s = out, .contents = contents, .err = err,
-			     .len = len, .kpf_fd = -1, .mem_fd = -1 };
+			     .len = len, .kpf_fd = -1, .mem_fd = -1,
+			     .progress = progress };
 	struct utsname u;
 	int i, j, ret = -1;
 

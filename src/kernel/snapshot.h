@@ -12,14 +12,17 @@
 
 #include "snapshot/snapshot.h"
 
+/* Called as pages are read: process index, processes, pages so far. */
+typedef void (*kx_snapshot_progress_fn)(int proc, int nr_procs,
+					uint64_t pages);
+
 /*
  * Fill @out for @pids[0..n).  @contents: read the pages to find the
- * zero-filled ones.  Return: 0; -1 with @err for bad input (no such
+ * zero-filled ones; @progress, if not NULL, hears as pages are read.  Return: 0; -1 with @err for bad input (no such
  * process); -2 with @err when this machine cannot (not root, no pagemap).
  */
 int kx_snapshot(const pid_t *pids, int n, bool contents,
-		struct snapshot *out, char *err, size_t len);
-/* When set, called as pages are read (process index, pages so far). */
-extern void (*kx_snapshot_progress)(int proc, int nr_procs, uint64_t pages);
+		kx_snapshot_progress_fn progress, struct snapshot *out,
+		char *err, size_t len);
 
 #endif
