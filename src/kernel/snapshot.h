@@ -18,8 +18,9 @@ typedef void (*kx_snapshot_progress_fn)(int proc, int nr_procs,
 
 /*
  * Fill @out for @pids[0..n).  @contents: read the pages to find the
- * zero-filled ones; @progress, if not NULL, hears as pages are read.  Return: 0; -1 with @err for bad input (no such
- * process); -2 with @err when this machine cannot (not root, no pagemap).
+ * zero-filled ones; @progress, if not NULL, hears as pages are read.
+ * Return: 0; -1 with @err for bad input (no such process); -2 with @err
+ * when this machine cannot (not root, no pagemap).
  */
 int kx_snapshot(const pid_t *pids, int n, bool contents,
 		kx_snapshot_progress_fn progress, struct snapshot *out,
