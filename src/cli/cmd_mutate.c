@@ -138,12 +138,14 @@ int cmd_mutate(int argc, char **argv)
 		st = cli_error("mutate needs scenario files or directories");
 	if (!st && !(s = calloc((size_t)suite.nr, sizeof(*s))))
 		st = cli_error("out of memory");
-	for (; !st && parsed < suite.nr; parsed++) {
+	while (!st && parsed < suite.nr) {
 		char err[512];
 
 		if (scn_parse_file(suite.files[parsed], &s[parsed], err,
 				   sizeof(err)))
 			st = cli_error("%s", err);
+		else
+			parsed++;	/* counts the scenarios to free */
 	}
 	if (!st && mutate_run(profile, s, (const char *const *)suite.files,
 			      suite.nr, (int)threads,
@@ -156,7 +158,7 @@ int cmd_mutate(int argc, char **argv)
 			print_text(&r);
 		mut_result_free(&r);
 	}
-	for (i = 0; i < parsed - (st ? 1 : 0); i++)
+	for (i = 0; i < parsed; i++)
 		scn_free(&s[i]);
 	free(s);
 	cli_suite_free(&suite);

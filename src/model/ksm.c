@@ -321,7 +321,7 @@ static void stable_tree_append(struct ksm_state *k,
 static struct ksm_rmap_item *
 unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
 			    struct ksm_rmap_item *it, struct page *page,
-			    struct mm_struct **tree_mm)
+			    struct mm_struct **tree_mm, struct page **tree_page)
 {
 	struct ksm_state *k = m->ksm;
 	content_t content = page->content;
@@ -351,6 +351,7 @@ unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
 			if (tp == page)
 				return NULL;	/* a forked page: never itself */
 			*tree_mm = k->slots[s].mm;
+			*tree_page = tp;
 			return t;
 		}
 	}
@@ -399,6 +400,7 @@ static void cmp_and_merge_page(struct fsim_machine *m, struct mm_struct *mm,
 	struct folio *folio = page_folio(&m->phys, page);
 	struct ksm_rmap_item *tree_it;
 	struct mm_struct *tree_mm;
+	struct page *tree_page;
 	int node = -1, kn;
 
 	if (folio_test(folio, PG_ksm)) {
@@ -430,12 +432,12 @@ static void cmp_and_merge_page(struct fsim_machine *m, struct mm_struct *mm,
 	}
 	if (folio_test(folio, PG_ksm))
 		return;
-	tree_it = unstable_tree_search_insert(m, mm, it, page, &tree_mm);
+	tree_it = unstable_tree_search_insert(m, mm, it, page, &tree_mm,
+					      &tree_page);
 	if (!tree_it)
 		return;
 	if (folio_test_large(folio) &&
-	    page_folio(&m->phys, follow_page(m, tree_mm, tree_it->addr)) ==
-		    folio) {
+	    page_folio(&m->phys, tree_page) == folio) {
 		/*
 		 * Both pages lie in one large folio: the reference ksmd holds
 		 * on the tree page makes the split in try_to_merge_one_page()
