@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "explore/mutate.h"
-#include "model/profile.h"
+#include "config/profile.h"
 #include "report/report.h"
 
 static const char cell_char[] = {
@@ -119,11 +119,8 @@ int cmd_mutate(int argc, char **argv)
 		if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--profile")) {
-			if (i + 1 == argc || !profile_lookup(argv[i + 1]))
-				st = cli_error("--profile needs one of v6.9 "
-					       "v6.10 v6.15 v6.18");
-			else
-				profile = profile_lookup(argv[++i])->name;
+			profile = i + 1 < argc ? argv[++i] : NULL;
+			st = cli_profile(profile);
 		} else if (!strcmp(a, "-j")) {
 			threads = i + 1 < argc ? atol(argv[++i]) : 0;
 			if (threads < 1 || threads > 64)

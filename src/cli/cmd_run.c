@@ -14,30 +14,8 @@
 #include "cli.h"
 #include "cli/run.h"
 #include "exec/exec.h"
-#include "model/profile.h"
+#include "config/profile.h"
 #include "report/report.h"
-
-/* Split "a,b,c" or "all" into profile names; returns the count or -1. */
-static int parse_profiles(const char *arg, const char **out, int max)
-{
-	char buf[256];
-	char *save = NULL, *tok;
-	int n = 0, i;
-
-	if (!strcmp(arg, "all")) {
-		for (i = 0; i < fsim_nr_profiles && i < max; i++)
-			out[n++] = fsim_profiles[i].name;
-		return n;
-	}
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!profile_lookup(tok) || n == max)
-			return -1;
-		out[n++] = profile_lookup(tok)->name;
-	}
-	return n;
-}
 
 static bool has_show(const struct scn_scenario *s)
 {
@@ -158,13 +136,12 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		} else if (!strcmp(a, "--trace")) {
 			o->trace = true;
 		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
-			const char *v = a[9] ? a + 10 : argv[++i];
+			char *v = a[9] ? argv[i] + 10 : argv[++i];
 
-			if (!v || (o->nr_profiles = parse_profiles(
-					   v, o->profiles, RUN_MAX_PROFILES)) <= 0)
-				return -cli_error("unknown profile in '%s' "
-						  "(see foliosim help run)",
-						  v ? v : "--profile");
+			o->nr_profiles = cli_profile_list(v, o->profiles,
+							  RUN_MAX_PROFILES);
+			if (o->nr_profiles < 0)
+				return o->nr_profiles;
 		} else if (!strncmp(a, "--shared=", 9)) {
 			o->shared_pred = shared_pred_lookup(a + 9);
 			if (o->shared_pred < 0)

@@ -5,8 +5,8 @@
 
 #include "cli.h"
 #include "exec/exec.h"
-#include "model/profile.h"
-#include "model/settings.h"
+#include "config/profile.h"
+#include "config/settings.h"
 
 static const char run_usage[] =
 	"usage: foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]\n"
@@ -240,6 +240,7 @@ static void overview(FILE *f)
 	for (i = 0; i < fsim_nr_profiles; i++)
 		fprintf(f, " %s (%s)", fsim_profiles[i].name,
 			fsim_profiles[i].kernels);
+	fputs("\n  (modifiers: 'foliosim help profiles')", f);
 	fputs("\nsettings (set PATH VALUE):", f);
 	for (i = 0; i < fsim_nr_settings; i++)
 		fprintf(f, "%s%s", i % 3 ? ", " : "\n  ", fsim_settings[i].path);
@@ -272,6 +273,28 @@ static void points(FILE *f)
 			exec_point_function(i), "", exec_point_result(i));
 }
 
+/* "foliosim help profiles": the eras and the proposal modifiers. */
+static void profiles(FILE *f)
+{
+	const struct profile_modifier *mod;
+	int i;
+
+	fputs("A profile is an era, optionally with modifiers that add a\n"
+	      "proposed change: ERA[+MOD]... (e.g. v6.18+total_mapped).\n"
+	      "docs/profiles.md has every rule and its source.\n\neras:\n",
+	      f);
+	for (i = 0; i < fsim_nr_profiles; i++)
+		fprintf(f, "  %-22s %s\n", fsim_profiles[i].name,
+			fsim_profiles[i].kernels);
+	fputs("\nmodifiers:\n", f);
+	for (i = 0; i < profile_nr_modifiers; i++) {
+		mod = &profile_modifiers[i];
+		fprintf(f, "  +%-21s %s\n  %-22s %s%s\n", mod->name,
+			mod->rule, "", mod->source,
+			mod->merged ? "" : " (not merged)");
+	}
+}
+
 int cmd_help(int argc, char **argv)
 {
 	int i;
@@ -282,6 +305,10 @@ int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "points")) {
 		points(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "profiles")) {
+		profiles(stdout);
 		return 0;
 	}
 	for (i = 0; i < cli_nr_cmds; i++)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/profile.h"
 #include "scenario/scenario.h"
 
 /* Exit statuses of the language contract. */
@@ -99,7 +100,7 @@ struct exec_scan {
 };
 
 struct exec_result {
-	char profile[32];	/* "v6.18", ..., or "kernel" */
+	char profile[PROFILE_NAME_MAX]; /* "v6.18", ..., or "kernel" */
 	char release[64];	/* kernel release, for "kernel" */
 	/*
 	 * "kernel": what a read fault maps there, probed by the run: the

@@ -156,14 +156,16 @@ static void start_keeper(struct model_run *x)
 static enum exec_status ensure_machine(struct model_run *x,
 				       const struct scn_op *op)
 {
-	const struct fsim_profile *p = NULL;
+	struct fsim_profile p = *profile_default();
+	char err[160];
 	int i;
 
 	if (x->m)
 		return EXEC_OK;
-	if (x->o->profile)
-		p = profile_lookup(x->o->profile);
-	x->m = fsim_new(&x->set, p);
+	if (x->o->profile && profile_resolve(x->o->profile, &p, err,
+					     sizeof(err)))
+		return op_error(x, op, EXEC_BAD_INPUT, "%s", err);
+	x->m = fsim_new(&x->set, &p);
 	if (!x->m)
 		return op_error(x, op, EXEC_BAD_INPUT,
 				"cannot create a machine with these sizes");
