@@ -35,6 +35,7 @@ enum mapcount_scheme {
 	MAPCOUNT_PER_PAGE,	/* _mapcount per page (as merged, default) */
 	MAPCOUNT_NO_PAGE,	/* CONFIG_NO_PAGE_MAPCOUNT */
 	MAPCOUNT_TOTAL_MAPPED,	/* RFC: _total_mapped_pages */
+	NR_MAPCOUNT_SCHEMES
 };
 
 #define PROFILE_NAME_MAX 96
