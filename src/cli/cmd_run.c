@@ -2,7 +2,7 @@
 /*
  * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
  *                      [--set PATH=VALUE]... [--json] [--check]
- *                      [--svg OUT.svg] [--trace]
+ *                      [--svg OUT.svg] [--trace] [--cost]
  * Runs each scenario on the model under each profile and reports them side
  * by side (or as JSON).  The exit status is the worst of the scenarios'.
  */
@@ -64,6 +64,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.forces = o->forces,
 			.nr_forces = o->nr_forces,
 			.trace = o->trace,
+			.cost = o->cost,
 			.keeper = o->trace,
 		};
 
@@ -135,6 +136,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			o->check = true;
 		} else if (!strcmp(a, "--trace")) {
 			o->trace = true;
+		} else if (!strcmp(a, "--cost")) {
+			o->cost = true;
 		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
 			char *v = a[9] ? argv[i] + 10 : argv[++i];
 

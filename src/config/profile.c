@@ -180,6 +180,12 @@ const char *const shared_pred_names[NR_SHARED_PREDS] = {
 	[PRED_NEVER] = "never",
 };
 
+const char *const mapcount_scheme_names[NR_MAPCOUNT_SCHEMES] = {
+	[MAPCOUNT_PER_PAGE] = "per-page",
+	[MAPCOUNT_NO_PAGE] = "no_page_mapcount",
+	[MAPCOUNT_TOTAL_MAPPED] = "total_mapped",
+};
+
 const struct fsim_profile *profile_default(void)
 {
 	return &fsim_profiles[fsim_nr_profiles - 1];

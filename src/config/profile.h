@@ -35,6 +35,7 @@ enum mapcount_scheme {
 	MAPCOUNT_PER_PAGE,	/* _mapcount per page (as merged, default) */
 	MAPCOUNT_NO_PAGE,	/* CONFIG_NO_PAGE_MAPCOUNT */
 	MAPCOUNT_TOTAL_MAPPED,	/* RFC: _total_mapped_pages */
+	NR_MAPCOUNT_SCHEMES
 };
 
 #define PROFILE_NAME_MAX 96
@@ -75,6 +76,8 @@ extern const int fsim_nr_profiles;
 extern const struct profile_modifier profile_modifiers[];
 extern const int profile_nr_modifiers;
 extern const char *const shared_pred_names[NR_SHARED_PREDS];
+/* "per-page", "no_page_mapcount", "total_mapped" */
+extern const char *const mapcount_scheme_names[NR_MAPCOUNT_SCHEMES];
 
 /* The default profile: the running kernel's rules (6.18). */
 const struct fsim_profile *profile_default(void);

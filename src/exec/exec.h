@@ -128,6 +128,9 @@ struct exec_result {
 	/* per process, region and PMD: 'H' PMD-mapped THP, '.' not, '-' gone */
 	char *pmd_map;
 	bool traced;		/* --trace: scans[] was recorded */
+	/* --cost: mapcount atomics of the run per scheme (model only) */
+	bool costed;
+	uint64_t atomics[NR_MAPCOUNT_SCHEMES];
 	struct exec_scan *scans;	/* in the order they happened */
 	int nr_scans, cap_scans;
 };
@@ -166,6 +169,7 @@ struct exec_model_opts {
 	 */
 	bool metrics_only;
 	bool trace;		/* record the PMD scans in exec_result.scans */
+	bool cost;		/* record exec_result.atomics */
 	/*
 	 * Give the model the kernel executor's keeper (EXEC_KEEPER_ADDR): an
 	 * mm registered with khugepaged before any scenario process (set up

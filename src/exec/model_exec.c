@@ -547,6 +547,10 @@ static enum exec_status mx_finish(void *ctx)
 	if (x->m) {
 		r->pred_fn = x->m->pred_fn;
 		r->pred_fp = x->m->pred_fp;
+		r->costed = x->o->cost;
+		if (r->costed)
+			memcpy(r->atomics, x->m->cost.atomics,
+			       sizeof(r->atomics));
 	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;
