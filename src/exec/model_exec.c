@@ -488,6 +488,7 @@ static enum exec_status take_scans(struct model_run *x, int idx)
 			.unmapped = rec->unmapped, .shared = rec->shared,
 			.referenced = rec->referenced,
 			.limit = scan_limit(&x->m->set, rec->status),
+			.order = rec->order,
 		};
 
 		if (x->keeper && rec->mm_idx == x->keeper->idx)
