@@ -310,10 +310,6 @@ static enum scan_result isolate(struct fsim_machine *m, pte_t *ptes,
 			st.writable = true;
 		page = &m->phys.pages[pte_pfn(pte)];
 		folio = page_folio(&m->phys, page);
-		/* an mTHP already as large as the target stays as it is */
-		if (order < HPAGE_PMD_ORDER && folio_test_large(folio) &&
-		    (int)folio_order(folio) >= order)
-			return SCAN_PTE_MAPPED_HUGEPAGE;
 		if (is_shared(m, folio, page)) {
 			++st.shared;
 			if (kh_point(m, KH_ISO_EXCEED_SHARED,
@@ -324,6 +320,9 @@ static enum scan_result isolate(struct fsim_machine *m, pte_t *ptes,
 				return SCAN_EXCEED_SHARED_PTE;
 			}
 		}
+		/* an mTHP already as large as the target stays as it is */
+		if (order < HPAGE_PMD_ORDER && (int)folio_order(folio) >= order)
+			return SCAN_PTE_MAPPED_HUGEPAGE;
 		r = isolate_folio(m, folio, iso);
 		if (r != SCAN_SUCCEED)
 			return r;
