@@ -127,13 +127,13 @@ const struct profile_modifier profile_modifiers[] = {
 	{
 		.name = "mthp_collapse_v10",
 		.rule = "as mthp_collapse, max_ptes_none scaled to the order",
-		.source = "khugepaged: mTHP support, v10",
+		.source = "khugepaged: mTHP support, v10, 19 August 2025",
 		.apply = apply_mthp_collapse_v10,
 	},
 	{
 		.name = "mthp_collapse_v11",
 		.rule = "as v10, max_ptes_none capped at 255 below PMD order",
-		.source = "khugepaged: mTHP support, v11",
+		.source = "khugepaged: mTHP support, v11, 12 September 2025",
 		.apply = apply_mthp_collapse_v11,
 	},
 	{

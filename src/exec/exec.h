@@ -97,6 +97,7 @@ struct exec_scan {
 	int status;		/* the kernel's enum scan_result value */
 	int none_or_zero, unmapped, shared, referenced;
 	int limit;		/* the max_ptes_* a SCAN_EXCEED_* passed, or -1 */
+	int order;		/* 0, or an mTHP collapse attempt's order */
 };
 
 struct exec_result {

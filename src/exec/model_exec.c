@@ -487,7 +487,10 @@ static enum exec_status take_scans(struct model_run *x, int idx)
 			.none_or_zero = rec->none_or_zero,
 			.unmapped = rec->unmapped, .shared = rec->shared,
 			.referenced = rec->referenced,
-			.limit = scan_limit(&x->m->set, rec->status),
+			/* an mTHP attempt's limits are not the sysfs ones */
+			.limit = rec->order ? -1 :
+					      scan_limit(&x->m->set, rec->status),
+			.order = rec->order,
 		};
 
 		if (x->keeper && rec->mm_idx == x->keeper->idx)

@@ -97,8 +97,11 @@ void exec_scan_why(const struct exec_scan *sc, char *buf, size_t len)
 void exec_scan_format(const struct scn_scenario *s, const struct exec_scan *sc,
 		      char *buf, size_t len)
 {
-	char who[40], addr[24], n[4][16], why[96];
+	char who[40], addr[24], n[4][16], why[96], order[16] = "";
 	const char *status = exec_scan_status_name(sc->status);
+
+	if (sc->order)	/* +mthp_collapse: one attempt inside the PMD */
+		snprintf(order, sizeof(order), "  order %d", sc->order);
 
 	if (sc->pass)
 		snprintf(who, sizeof(who), "pass %ld", sc->pass);
@@ -111,12 +114,12 @@ void exec_scan_format(const struct scn_scenario *s, const struct exec_scan *sc,
 			 (unsigned long long)sc->addr);
 	exec_scan_why(sc, why, sizeof(why));
 	snprintf(buf, len, "%-9s %-6s %-14s %-26s none_or_zero %s  swap %s  "
-		 "shared %s  referenced %s%s%s%s", who,
+		 "shared %s  referenced %s%s%s%s%s", who,
 		 sc->proc >= 0 ? s->procs[sc->proc] : "?", addr,
 		 status ? status : "?",
 		 count_str(sc->none_or_zero, n[0], sizeof(n[0])),
 		 count_str(sc->unmapped, n[1], sizeof(n[1])),
 		 count_str(sc->shared, n[2], sizeof(n[2])),
 		 count_str(sc->referenced, n[3], sizeof(n[3])),
-		 why[0] ? "  (" : "", why, why[0] ? ")" : "");
+		 why[0] ? "  (" : "", why, why[0] ? ")" : "", order);
 }

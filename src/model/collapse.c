@@ -17,6 +17,9 @@ struct scan_state {
 	int none_or_zero, shared, unmapped, referenced;
 	bool writable;
 	pfn_t pfn;			/* last folio looked at */
+	/* +mthp_collapse: no none limit, one bit per present PTE instead */
+	bool mthp;
+	uint64_t present[PTRS_PER_TABLE / 64];
 };
 
 /* find_pmd_or_thp_or_none() + check_pmd_state() */
@@ -134,7 +137,8 @@ static enum scan_result scan_ptes(struct fsim_machine *m, const pte_t *table,
 		}
 		if (pte_none(pte) || pte_special(pte)) {
 			++st->none_or_zero;
-			if (kh_point(m, KH_SCAN_EXCEED_NONE,
+			if (!st->mthp &&
+			    kh_point(m, KH_SCAN_EXCEED_NONE,
 				     khugepaged && st->none_or_zero >
 							   m->set.max_ptes_none)) {
 				count_vm_event(m, THP_SCAN_EXCEED_NONE_PTE);
@@ -145,6 +149,7 @@ static enum scan_result scan_ptes(struct fsim_machine *m, const pte_t *table,
 		r = scan_present_pte(m, pte, st, khugepaged);
 		if (r != SCAN_SUCCEED)
 			return r;
+		st->present[i / 64] |= 1ULL << (i % 64);
 	}
 	return SCAN_SUCCEED;
 }
@@ -168,7 +173,7 @@ static enum scan_result scan_verdict(struct fsim_machine *m,
 /* hugepage_vma_revalidate() */
 static enum scan_result revalidate(struct fsim_machine *m,
 				   struct mm_struct *mm, unsigned long haddr,
-				   bool khugepaged, bool expect_anon,
+				   int order, bool khugepaged, bool expect_anon,
 				   struct vm_area_struct **vmap)
 {
 	struct vm_area_struct *vma;
@@ -181,9 +186,8 @@ static enum scan_result revalidate(struct fsim_machine *m,
 		r = SCAN_VMA_NULL;
 	else if (haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
 		r = SCAN_ADDRESS_RANGE;
-	else if (!thp_vma_allowable_order(m, vma, HPAGE_PMD_ORDER,
-					  khugepaged ? TVA_KHUGEPAGED :
-						       TVA_FORCED_COLLAPSE))
+	else if (!(collapse_possible_orders(m, vma, khugepaged) &
+		   (1UL << order)))
 		r = SCAN_VMA_CHECK;
 	else if (expect_anon && !vma->anon_vma)
 		r = SCAN_PAGE_ANON;
@@ -193,18 +197,28 @@ static enum scan_result revalidate(struct fsim_machine *m,
 	return r;
 }
 
-/* __collapse_huge_page_swapin(): every swap entry is faulted in (read). */
+/*
+ * __collapse_huge_page_swapin(): every swap entry of the @nr PTEs at @addr
+ * is faulted in (read).  Below PMD order (+mthp_collapse) a swap entry
+ * fails the range instead.
+ */
 static enum scan_result swapin(struct fsim_machine *m, struct mm_struct *mm,
-			       struct vm_area_struct *vma, unsigned long haddr,
-			       pte_t *table)
+			       struct vm_area_struct *vma, unsigned long addr,
+			       pte_t *ptes, int order)
 {
 	bool failed = false;
-	int i;
+	int i, nr = 1 << order;
 
-	for (i = 0; i < PTRS_PER_TABLE && !failed; i++)
-		if (pte_is_swap(table[i]))
-			failed = do_swap_page(m, mm, vma, haddr + i * PAGE_SIZE,
-					      &table[i], false) != VM_FAULT_DONE;
+	for (i = 0; i < nr && order < HPAGE_PMD_ORDER; i++)
+		if (pte_is_swap(ptes[i])) {
+			count_collapse_event(m, order, THP_SCAN_EXCEED_SWAP_PTE,
+					     MTHP_STAT_COLLAPSE_EXCEED_SWAP);
+			return SCAN_EXCEED_SWAP_PTE;
+		}
+	for (i = 0; i < nr && !failed; i++)
+		if (pte_is_swap(ptes[i]))
+			failed = do_swap_page(m, mm, vma, addr + i * PAGE_SIZE,
+					      &ptes[i], false) != VM_FAULT_DONE;
 	return kh_point(m, KH_SWAPIN, failed) ? SCAN_FAIL : SCAN_SUCCEED;
 }
 
@@ -260,25 +274,32 @@ static enum scan_result isolate_folio(struct fsim_machine *m,
 	return SCAN_SUCCEED;
 }
 
-/* __collapse_huge_page_isolate(): the re-check under the locks. */
-static enum scan_result isolate(struct fsim_machine *m, pte_t *table,
-				bool khugepaged, struct isolated *iso)
+/*
+ * __collapse_huge_page_isolate(): the re-check of the 2^order PTEs at
+ * @ptes under the locks, with the limits of the order.
+ */
+static enum scan_result isolate(struct fsim_machine *m, pte_t *ptes,
+				int order, bool khugepaged,
+				struct isolated *iso)
 {
+	int max_none = collapse_max_ptes_none(m, order);
+	int max_shared = collapse_max_ptes_shared(m, order);
 	struct scan_state st = { 0 };
 	enum scan_result r;
 	int i;
 
-	for (i = 0; i < PTRS_PER_TABLE; i++) {
-		pte_t pte = table[i];
+	for (i = 0; i < 1 << order; i++) {
+		pte_t pte = ptes[i];
 		struct folio *folio;
 		struct page *page;
 
 		if (pte_none(pte) || (pte_present(pte) && pte_special(pte))) {
 			++st.none_or_zero;
 			if (kh_point(m, KH_ISO_EXCEED_NONE,
-				     khugepaged && st.none_or_zero >
-							   m->set.max_ptes_none)) {
-				count_vm_event(m, THP_SCAN_EXCEED_NONE_PTE);
+				     khugepaged && st.none_or_zero > max_none)) {
+				count_collapse_event(m, order,
+						     THP_SCAN_EXCEED_NONE_PTE,
+						     MTHP_STAT_COLLAPSE_EXCEED_NONE);
 				return SCAN_EXCEED_NONE_PTE;
 			}
 			continue;
@@ -292,12 +313,16 @@ static enum scan_result isolate(struct fsim_machine *m, pte_t *table,
 		if (is_shared(m, folio, page)) {
 			++st.shared;
 			if (kh_point(m, KH_ISO_EXCEED_SHARED,
-				     khugepaged &&
-					     st.shared > m->set.max_ptes_shared)) {
-				count_vm_event(m, THP_SCAN_EXCEED_SHARE_PTE);
+				     khugepaged && st.shared > max_shared)) {
+				count_collapse_event(m, order,
+						     THP_SCAN_EXCEED_SHARE_PTE,
+						     MTHP_STAT_COLLAPSE_EXCEED_SHARED);
 				return SCAN_EXCEED_SHARED_PTE;
 			}
 		}
+		/* an mTHP already as large as the target stays as it is */
+		if (order < HPAGE_PMD_ORDER && (int)folio_order(folio) >= order)
+			return SCAN_PTE_MAPPED_HUGEPAGE;
 		r = isolate_folio(m, folio, iso);
 		if (r != SCAN_SUCCEED)
 			return r;
@@ -323,14 +348,14 @@ static void copy_and_release(struct fsim_machine *m, struct mm_struct *mm,
 			     pte_t *table, struct folio *new,
 			     struct isolated *iso)
 {
-	int i = 0, k, nr;
+	int i = 0, k, nr, end = (int)folio_nr_pages(new);
 
-	for (k = 0; k < PTRS_PER_TABLE; k++)
+	for (k = 0; k < end; k++)
 		folio_page(new, k)->content =
 			pte_none(table[k]) || pte_special(table[k]) ?
 				0 :
 				m->phys.pages[pte_pfn(table[k])].content;
-	while (i < PTRS_PER_TABLE) {
+	while (i < end) {
 		pte_t pte = table[i];
 		struct folio *folio;
 		struct page *page;
@@ -343,7 +368,7 @@ static void copy_and_release(struct fsim_machine *m, struct mm_struct *mm,
 		page = &m->phys.pages[pte_pfn(pte)];
 		folio = page_folio(&m->phys, page);
 		nr = 1;
-		while (folio_test_large(folio) && i + nr < PTRS_PER_TABLE &&
+		while (folio_test_large(folio) && i + nr < end &&
 		       pte_present(table[i + nr]) && !pte_special(table[i + nr]) &&
 		       pte_pfn(table[i + nr]) == pte_pfn(pte) + (pfn_t)nr &&
 		       folio_page_idx(folio, page) + nr < folio_nr_pages(folio))
@@ -391,36 +416,63 @@ static void install_pmd(struct fsim_machine *m, struct mm_struct *mm,
 	deferred_split_folio(m, new, false);
 }
 
+/*
+ * Map an mTHP collapse's new folio by PTEs over the (now empty) @ptes at
+ * @addr.  Unlike a PMD collapse it is not queued for deferred split: the
+ * underused shrinker only looks at PMD-sized folios.
+ */
+static void install_ptes(struct fsim_machine *m, struct mm_struct *mm,
+			 struct vm_area_struct *vma, unsigned long addr,
+			 pte_t *ptes, struct folio *new)
+{
+	pte_t entry = _PTE_YOUNG | _PTE_DIRTY;
+	long k, nr = folio_nr_pages(new);
+
+	if (vma->vm_flags & VM_WRITE)
+		entry |= _PTE_WRITE;
+	folio_ref_add(new, (int)nr - 1);
+	folio_add_new_anon_rmap(m, new, mm, vma, addr, RMAP_EXCLUSIVE);
+	folio_set(new, PG_lru);
+	for (k = 0; k < nr; k++)
+		set_pte_keep(&ptes[k],
+			     pfn_pte(folio_pfn(&m->phys, new) + (pfn_t)k, entry));
+}
+
 /* Everything after the allocation; on success the new folio is mapped. */
 static enum scan_result collapse_locked(struct fsim_machine *m,
 					struct mm_struct *mm,
-					unsigned long haddr, int unmapped,
-					bool khugepaged, struct folio *new)
+					unsigned long haddr, unsigned long addr,
+					int unmapped, bool khugepaged,
+					struct folio *new)
 {
+	int order = (int)folio_order(new);
 	struct isolated iso = { 0 };
 	struct vm_area_struct *vma;
 	struct pmd_table *t;
 	enum scan_result r;
-	pte_t *table;
+	pte_t *ptes;
 
-	r = revalidate(m, mm, haddr, khugepaged, true, &vma);
+	r = revalidate(m, mm, haddr, order, khugepaged, true, &vma);
 	if (r == SCAN_SUCCEED)
 		r = checked_pmd_state(m, KH_COLLAPSE_PMD_STATE, mm, haddr, &t);
 	if (r != SCAN_SUCCEED)
 		return r;
-	table = pmd_table(t->e[pmd_index(haddr)]);
+	ptes = pmd_table(t->e[pmd_index(haddr)]) + pte_index(addr);
 	if (unmapped) {
-		r = swapin(m, mm, vma, haddr, table);
+		r = swapin(m, mm, vma, addr, ptes, order);
 		if (r != SCAN_SUCCEED)
 			return r;
 	}
 	iso.heads = malloc(PTRS_PER_TABLE * sizeof(*iso.heads));
 	if (!iso.heads)
 		return SCAN_FAIL;
-	r = isolate(m, table, khugepaged, &iso);
+	r = isolate(m, ptes, order, khugepaged, &iso);
 	if (r == SCAN_SUCCEED) {
-		copy_and_release(m, mm, table, new, &iso);
-		install_pmd(m, mm, vma, haddr, t, new);
+		copy_and_release(m, mm, ptes, new, &iso);
+		if (order == HPAGE_PMD_ORDER)
+			install_pmd(m, mm, vma, haddr, t, new);
+		else
+			install_ptes(m, mm, vma, addr, ptes, new);
 	} else {
 		release_isolated(m, &iso);
 	}
@@ -428,23 +480,25 @@ static enum scan_result collapse_locked(struct fsim_machine *m,
 	return r;
 }
 
-/* collapse_huge_page(): the allocation comes first and is always counted. */
-static enum scan_result collapse_huge_page(struct fsim_machine *m,
-					   struct mm_struct *mm,
-					   unsigned long haddr, int unmapped,
-					   bool khugepaged)
+/* The allocation comes first and is always counted. */
+enum scan_result collapse_huge_page(struct fsim_machine *m,
+				    struct mm_struct *mm, unsigned long haddr,
+				    unsigned long addr, int order, int unmapped,
+				    bool khugepaged)
 {
-	struct folio *new = folio_alloc(&m->phys, HPAGE_PMD_ORDER);
+	struct folio *new = folio_alloc(&m->phys, (unsigned int)order);
 	enum scan_result r;
 
 	if (kh_point(m, KH_ALLOC, !new)) {
 		if (new)
 			folio_put_refs(m, new, 1);
-		count_vm_event(m, THP_COLLAPSE_ALLOC_FAILED);
+		count_collapse_event(m, order, THP_COLLAPSE_ALLOC_FAILED,
+				     MTHP_STAT_COLLAPSE_ALLOC_FAILED);
 		return SCAN_ALLOC_HUGE_PAGE_FAIL;
 	}
-	count_vm_event(m, THP_COLLAPSE_ALLOC);
-	r = collapse_locked(m, mm, haddr, unmapped, khugepaged, new);
+	count_collapse_event(m, order, THP_COLLAPSE_ALLOC,
+			     MTHP_STAT_COLLAPSE_ALLOC);
+	r = collapse_locked(m, mm, haddr, addr, unmapped, khugepaged, new);
 	if (r != SCAN_SUCCEED)
 		folio_put_refs(m, new, 1);
 	return r;
@@ -456,19 +510,30 @@ enum scan_result hpage_collapse_scan_pmd(struct fsim_machine *m,
 					 bool is_khugepaged)
 {
 	struct scan_state st = { .pfn = NO_PFN };
+	unsigned long orders;
 	struct kh_scan_record rec;
 	struct pmd_table *t;
 	enum scan_result r;
 
+	/* mTHP orders enabled besides PMD (+mthp_collapse, khugepaged) */
+	orders = collapse_scan_orders(m, mm, haddr, is_khugepaged);
+	st.mthp = orders & ~(1UL << HPAGE_PMD_ORDER);
 	r = checked_pmd_state(m, KH_SCAN_PMD_STATE, mm, haddr, &t);
 	if (r == SCAN_SUCCEED)
 		r = scan_ptes(m, pmd_table(t->e[pmd_index(haddr)]), &st,
 			      is_khugepaged);
 	if (r == SCAN_SUCCEED)
 		r = scan_verdict(m, &st, is_khugepaged);
-	if (r == SCAN_SUCCEED) {
-		r = collapse_huge_page(m, mm, haddr, st.unmapped,
-				       is_khugepaged);
+	if (r == SCAN_SUCCEED && st.mthp) {
+		bool attempted = false;
+
+		r = mthp_collapse(m, mm, haddr, st.present, orders,
+				  st.unmapped, &attempted);
+		if (attempted)	/* the lock was dropped */
+			*locked = false;
+	} else if (r == SCAN_SUCCEED) {
+		r = collapse_huge_page(m, mm, haddr, haddr, HPAGE_PMD_ORDER,
+				       st.unmapped, is_khugepaged);
 		*locked = false;
 	}
 	rec = (struct kh_scan_record){
@@ -542,7 +607,8 @@ static int madvise_collapse(struct fsim_machine *m, struct mm_struct *mm,
 	for (addr = hstart; addr < hend; addr += PMD_SIZE) {
 		if (!locked) {
 			locked = true;
-			r = revalidate(m, mm, addr, false, false, &vma);
+			r = revalidate(m, mm, addr, HPAGE_PMD_ORDER, false,
+				       false, &vma);
 			if (r != SCAN_SUCCEED) {
 				last_fail = r;
 				break;

@@ -140,7 +140,7 @@ static bool scan_vma(struct fsim_machine *m, struct mm_struct *mm, int v,
 	unsigned long hend = ALIGN_DOWN_PMD(vma->vm_end);
 	bool locked;
 
-	if (!thp_vma_allowable_order(m, vma, HPAGE_PMD_ORDER, TVA_KHUGEPAGED) ||
+	if (!collapse_possible_orders(m, vma, true) ||
 	    k->cursor_addr > hend) {
 		(*progress)++;
 		return false;
@@ -190,7 +190,7 @@ static unsigned int scan_mm_slot(struct fsim_machine *m, unsigned int pages,
 
 static bool khugepaged_has_work(struct fsim_machine *m)
 {
-	return m->khugepaged->nr_slots > 0 && hugepage_pmd_enabled(m);
+	return m->khugepaged->nr_slots > 0 && khugepaged_enabled(m);
 }
 
 void khugepaged_do_scan(struct fsim_machine *m)

@@ -113,6 +113,17 @@ struct kh_scan_record {
 	pfn_t pfn;			/* last folio looked at, NO_PFN if none */
 	bool is_khugepaged;
 	unsigned long pass;		/* khugepaged's pass, 0 for MADV_COLLAPSE */
+	int order;	/* 0: the PMD scan; 2..8: one mTHP collapse attempt */
+};
+
+/* Per-size collapse counters of the mTHP series (hugepages-*kB/stats). */
+enum mthp_collapse_stat {
+	MTHP_STAT_COLLAPSE_ALLOC,
+	MTHP_STAT_COLLAPSE_ALLOC_FAILED,
+	MTHP_STAT_COLLAPSE_EXCEED_NONE,
+	MTHP_STAT_COLLAPSE_EXCEED_SWAP,
+	MTHP_STAT_COLLAPSE_EXCEED_SHARED,
+	NR_MTHP_COLLAPSE_STATS
 };
 
 struct khugepaged_state {
@@ -129,6 +140,8 @@ struct khugepaged_state {
 	struct kh_scan_record *records;
 	size_t nr_records, cap_records;
 	bool keep_records;
+	/* Counted under every profile; only +mthp_collapse* fills 2..8. */
+	uint64_t mthp_stat[HPAGE_PMD_ORDER + 1][NR_MTHP_COLLAPSE_STATS];
 };
 
 struct khugepaged_state *khugepaged_state_new(void);
@@ -141,6 +154,11 @@ int kh_point_lookup(const char *name);
 void khugepaged_force(struct fsim_machine *m, enum kh_point p,
 		      enum kh_force how);
 
+/*
+ * khugepaged runs: an order it may collapse to is enabled (PMD only, but
+ * any of 2..PMD under +mthp_collapse; collapse_mthp.c).
+ */
+bool khugepaged_enabled(struct fsim_machine *m);
 /* One khugepaged pass (khugepaged_do_scan()). */
 void khugepaged_do_scan(struct fsim_machine *m);
 /*

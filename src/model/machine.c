@@ -263,5 +263,5 @@ long fsim_khugepaged(struct fsim_machine *m, long n)
 
 bool fsim_khugepaged_thread(struct fsim_machine *m)
 {
-	return hugepage_pmd_enabled(m);
+	return khugepaged_enabled(m);
 }

@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 
+#include "collapse.h"
 #include "internal.h"
-#include "khugepaged.h"
 
 /* hugepage_pmd_enabled(): without CONFIG_READ_ONLY_THP_FOR_FS or shmem. */
 bool hugepage_pmd_enabled(struct fsim_machine *m)
@@ -139,8 +139,8 @@ void __khugepaged_enter(struct fsim_machine *m, struct mm_struct *mm)
 void khugepaged_enter_vma(struct fsim_machine *m, struct mm_struct *mm,
 			  struct vm_area_struct *vma)
 {
-	if (!(mm->flags & MMF_VM_HUGEPAGE) && hugepage_pmd_enabled(m) &&
-	    thp_vma_allowable_order(m, vma, HPAGE_PMD_ORDER, TVA_KHUGEPAGED))
+	if (!(mm->flags & MMF_VM_HUGEPAGE) && khugepaged_enabled(m) &&
+	    collapse_possible_orders(m, vma, true))
 		__khugepaged_enter(m, mm);
 }
 

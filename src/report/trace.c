@@ -65,6 +65,8 @@ void json_scans(FILE *f, const struct scn_scenario *s,
 		json_count(f, "swap", sc->unmapped);
 		json_count(f, "shared", sc->shared);
 		json_count(f, "referenced", sc->referenced);
+		if (sc->order)	/* +mthp_collapse: an attempt inside the PMD */
+			json_count(f, "order", sc->order);
 		fputc('}', f);
 	}
 	fputc(']', f);
