@@ -25,6 +25,15 @@ static const char *const files[] = {
 	"underused-all-zero-gains-thp",
 	"zero-remap-gated-ram",
 	"zero-remap-gated-swap",
+	"mthp-creep-fork",
+	"mthp-creep-v10-8-pages",
+	"mthp-creep-v11-to-pmd",
+	"mthp-less-ram-fork-swap",
+	"mthp-less-ram-swap",
+	"mthp-lost-thp-fork",
+	"mthp-lost-thp-swap",
+	"mthp-swapcache-copies",
+	"mthp-wasted-allocs",
 };
 
 #define MAX_PROFILES 4

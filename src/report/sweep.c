@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 #include "svg.h"
@@ -16,24 +17,36 @@ static const struct sweep_point *point(const struct sweep_result *r, int p,
 	return &r->pt[p * r->nr_values + v];
 }
 
+/* A column fits "PROFILE:ram" whole: modified profiles have long names. */
+static int column_width(const char *profile)
+{
+	int w = (int)strlen(profile) + 4;
+
+	return w < 14 ? 14 : w;
+}
+
 void report_sweep_text(FILE *f, const struct sweep_result *r)
 {
-	int p, v;
+	int p, v, w;
 
 	fprintf(f, "sweep %s over %s\n", r->path, r->scenario);
 	fputs("ram: KiB of RAM in anonymous folios; pmd: KiB PMD-mapped "
 	      "(THP coverage); at the end of the run\n", f);
 	fprintf(f, "%12s", "value");
-	for (p = 0; p < r->nr_profiles; p++)
-		fprintf(f, " %10.10s:ram %10.10s:pmd", r->profiles[p],
+	for (p = 0; p < r->nr_profiles; p++) {
+		w = column_width(r->profiles[p]) - 4;
+		fprintf(f, " %*s:ram %*s:pmd", w, r->profiles[p], w,
 			r->profiles[p]);
+	}
 	fputc('\n', f);
 	for (v = 0; v < r->nr_values; v++) {
 		fprintf(f, "%12ld", r->values[v]);
-		for (p = 0; p < r->nr_profiles; p++)
-			fprintf(f, " %14llu %14llu",
-				(unsigned long long)point(r, p, v)->anon_kb,
+		for (p = 0; p < r->nr_profiles; p++) {
+			w = column_width(r->profiles[p]);
+			fprintf(f, " %*llu %*llu", w,
+				(unsigned long long)point(r, p, v)->anon_kb, w,
 				(unsigned long long)point(r, p, v)->pmd_kb);
+		}
 		fputc('\n', f);
 	}
 }
