@@ -305,15 +305,11 @@ int main(void)
 	char why[256];
 	int i, lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
 		for (i = 0; i < NR_TESTS; i++)
 			tap_skip(why, "%s", tests[i].desc);
 		return tap_done();
 	}
-	lock = tk_serialize();
-	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
 	probed = tk_zero_probe(&zero);
 	for (i = 0; i < NR_TESTS; i++) {
 		const char *skip = tests[i].skip ? tests[i].skip() : NULL;

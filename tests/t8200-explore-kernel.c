@@ -188,14 +188,12 @@ int main(void)
 	bool probed;
 	int lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
 		tap_skip(why, "a short search writes a consistent summary");
 		tap_skip(why, "a certain difference is found, real, shrunk "
 			 "and classified");
 		return tap_done();
 	}
-	lock = tk_serialize();
 	probed = tk_zero_probe(&z);
 	TEST(test_short_search(), "a short search writes a consistent summary");
 	if (!probed || z.small < 0)
