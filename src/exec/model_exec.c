@@ -5,7 +5,6 @@
  * the final state through the common observer interface.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,20 +95,8 @@ static void mx_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb)
 }
 
 /* Report a run-time error at @op's position and stop the run. */
-static enum exec_status op_error(struct model_run *x, const struct scn_op *op,
-				 enum exec_status st, const char *fmt, ...)
-{
-	size_t n;
-	va_list ap;
-
-	n = (size_t)snprintf(x->r->error, sizeof(x->r->error), "%s:%d:%d: ",
-			     x->s->path, op->line, op->col);
-	va_start(ap, fmt);
-	if (n < sizeof(x->r->error))
-		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
-	va_end(ap);
-	return st;
-}
+#define op_error(x, op, st, ...) \
+	exec_op_error((x)->r, (x)->s, (op), "", (st), __VA_ARGS__)
 
 /*
  * The kernel executor's keeper (exec_model_opts.keeper): registered first,

@@ -41,9 +41,8 @@ struct kx_exec {
 };
 
 /* Report @fmt at @op's position ("file:line:col: kernel: ...") as @st. */
-enum exec_status kx_exec_error(struct kx_exec *x, const struct scn_op *op,
-			       enum exec_status st, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+#define kx_exec_error(x, op, st, ...) \
+	exec_op_error((x)->r, (x)->s, (op), "kernel: ", (st), __VA_ARGS__)
 
 /* kexec_setup.c */
 int kx_exec_setup(struct kx_exec *x);

@@ -48,14 +48,10 @@ static int setup_error(struct kx_exec *x, const char *fmt, ...)
 
 static int setup_error(struct kx_exec *x, const char *fmt, ...)
 {
-	size_t n;
 	va_list ap;
 
-	n = (size_t)snprintf(x->r->error, sizeof(x->r->error), "%s: kernel: ",
-			     x->s->path);
 	va_start(ap, fmt);
-	if (n < sizeof(x->r->error))
-		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
+	exec_op_verror(x->r, x->s, NULL, "kernel: ", fmt, ap);
 	va_end(ap);
 	x->r->status = EXEC_CANNOT_RUN;
 	return -1;
