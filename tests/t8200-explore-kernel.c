@@ -20,8 +20,7 @@
 
 static void opts(struct explore_opts *o, const char *dir)
 {
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
+	explore_opts_init(o);
 	o->max_ops = 20;
 	o->against_kernel = true;
 	o->out_dir = dir;
