@@ -23,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kernel/guard.h"
-#include "kernel/tracefs.h"
-#include "kernel/zram.h"
+#include "host/guard.h"
+#include "host/tracefs.h"
+#include "host/zram.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
 

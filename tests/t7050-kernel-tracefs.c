@@ -29,8 +29,8 @@
 
 #include "exec/exec.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
-#include "kernel/tracefs.h"
+#include "host/guard.h"
+#include "host/tracefs.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
 #include "scenario/scenario.h"

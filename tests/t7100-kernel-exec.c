@@ -22,7 +22,7 @@
 
 #include "exec/exec.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
 #include "scenario/scenario.h"

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "lib/svgcheck.h"
 #include "lib/tap.h"
 #include "lib/tk.h"

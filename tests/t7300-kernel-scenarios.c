@@ -32,9 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/zero_page.h"
 #include "lib/tap.h"
 #include "lib/tk.h"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/observe.h"
 #include "kernel/snapshot.h"
 #include "lib/tap.h"

@@ -2,7 +2,7 @@
 /*
  * The kernel executor: exec_kernel_begin() and the step / observer /
  * finish of struct exec_run_ops, in the shape of the model executor.
- * Statements are dispatched to kexec_setup.c (set), kexec_mem.c
+ * Statements are dispatched to exec_setup.c (set), exec_mem.c
  * (processes and memory) and daemons (khugepaged, ksm, shrink); show and
  * expect use the common observer code.
  */
@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "guard.h"
-#include "internal.h"
-#include "kexec.h"
-#include "tracefs.h"
+#include "host/guard.h"
+#include "host/internal.h"
+#include "exec_internal.h"
+#include "host/tracefs.h"
 
 /* {========== daemons, show, expect ==========} */
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "tap.h"
 #include "tk.h"
 

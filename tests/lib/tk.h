@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/zero_page.h"
 
 /*

@@ -13,13 +13,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "guard.h"
-#include "internal.h"
-#include "kexec.h"
+#include "host/guard.h"
+#include "host/internal.h"
+#include "exec_internal.h"
 #include "model/settings.h"
-#include "tracefs.h"
+#include "host/tracefs.h"
 #include "zero_page.h"
-#include "zram.h"
+#include "host/zram.h"
 
 #define SCAN_SLEEP	"khugepaged/scan_sleep_millisecs"
 #define ALLOC_SLEEP	"khugepaged/alloc_sleep_millisecs"
