@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "exec.h"
+/*
+ * Beyond the public API (model.h, where the machine is opaque): the
+ * keeper, forced decision points and --trace drive khugepaged itself.
+ */
 #include "model/khugepaged.h"
 #include "model/model.h"
 
@@ -78,7 +82,7 @@ static bool mx_vmstat(void *ctx, const char *name, int64_t *delta)
 
 	if (i < 0)
 		return false;
-	*delta = x->m ? (int64_t)x->m->ev[i] : 0;
+	*delta = x->m ? (int64_t)fsim_vm_event(x->m, i) : 0;
 	return true;
 }
 
@@ -156,7 +160,7 @@ static enum exec_status ensure_machine(struct model_run *x,
 				"cannot create a machine with these sizes");
 	if (x->o->shared_pred >= 0)
 		fsim_set_shared_pred(x->m, x->o->shared_pred);
-	x->m->track_truth = x->o->track_truth;
+	fsim_track_truth(x->m, x->o->track_truth);
 	for (i = 0; i < x->o->nr_forces; i++)
 		khugepaged_force(x->m, (enum kh_point)x->o->forces[i].point,
 				 x->o->forces[i].value ? KH_FORCE_TRUE :
@@ -530,8 +534,7 @@ static enum exec_status mx_finish(void *ctx)
 				      exec_final(x->s, &x->obs, r)))
 		st = EXEC_BAD_INPUT;
 	if (x->m) {
-		r->pred_fn = x->m->pred_fn;
-		r->pred_fp = x->m->pred_fp;
+		fsim_pred_errors(x->m, &r->pred_fn, &r->pred_fp);
 	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;
