@@ -16,7 +16,7 @@ LDLIBS := -lpthread
 
 LIB_SRC := $(sort $(wildcard src/config/*.c src/model/*.c src/scenario/*.c src/report/*.c \
 	src/exec/*.c src/snapshot/*.c \
-	src/explore/*.c src/kernel/*.c))
+	src/explore/*.c src/kernel/*.c src/host/*.c src/diff/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/t[0-9]*.c))
 TEST_LIB := $(sort $(wildcard tests/lib/*.c))

@@ -29,17 +29,8 @@ int main(void)
 	double best = 1e9;
 	int i;
 
-	memset(&o, 0, sizeof(o));
-	o.profiles[0] = "v6.10";
-	o.profiles[1] = "v6.18";
-	o.nr_profiles = 2;
-	o.seed = 1;
+	explore_opts_init(&o);
 	o.runs = 2000;
-	o.threads = 1;
-	o.shard_n = 1;
-	o.max_procs = 3;
-	o.max_pmds = 2;
-	o.max_ops = 12;
 	printf("== explore: %ld runs x %d profiles, seed %llu, -j 1 ==\n",
 	       o.runs, o.nr_profiles, (unsigned long long)o.seed);
 	for (i = 0; i < 3; i++) {

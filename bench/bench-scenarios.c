@@ -5,7 +5,6 @@
  * be used, the same directory with "foliosim kernel", as a ratio measured
  * in the same run.  Prints figures; asserts nothing.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "exec/exec.h"
 #include "config/profile.h"
+#include "scenario/scenario.h"
 
 #define DIR_SELFTESTS "tests/scenarios/selftests"
 
@@ -23,37 +23,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .fsim files of DIR_SELFTESTS, sorted; returns how many. */
-static int list_files(char ***out)
-{
-	DIR *d = opendir(DIR_SELFTESTS);
-	struct dirent *e;
-	char **v = NULL;
-	int n = 0;
-
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-
-		if (len < 6 || strcmp(e->d_name + len - 5, ".fsim"))
-			continue;
-		v = realloc(v, (size_t)(n + 1) * sizeof(*v));
-		if (!v || asprintf(&v[n], "%s/%s", DIR_SELFTESTS, e->d_name) < 0)
-			exit(1);
-		n++;
-	}
-	if (d)
-		closedir(d);
-	if (n)
-		qsort(v, (size_t)n, sizeof(*v), cmp_str);
-	*out = v;
-	return n;
 }
 
 /* Parse and run every file under every profile; seconds taken. */
@@ -101,14 +70,19 @@ static double run_kernel(void)
 
 int main(void)
 {
+	struct scn_files l = { 0 };
 	char **files;
-	int n = list_files(&files), failed, i;
+	int n, failed, i;
 	double model, best = 1e9, kernel;
 
+	scn_find_files(&l, DIR_SELFTESTS);
+	files = l.files;
+	n = l.nr;
 	printf("== scenarios: %d selftest files x %d profiles ==\n", n,
 	       fsim_nr_profiles);
 	if (!n) {
 		printf("no scenario files in %s\n", DIR_SELFTESTS);
+		scn_files_free(&l);
 		return 0;
 	}
 	for (i = 0; i < 5; i++) {
@@ -125,8 +99,6 @@ int main(void)
 		printf("kernel: %.1f s for the same files (one profile); "
 		       "kernel / model (per profile) = %.0fx\n", kernel,
 		       kernel / (best / fsim_nr_profiles));
-	for (i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
+	scn_files_free(&l);
 	return 0;
 }

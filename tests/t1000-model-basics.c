@@ -245,11 +245,8 @@ static bool test_third_mm_keeps_shared_bit(void)
 	struct mm_struct *p, *c1, *c2;
 	struct folio *f;
 
-	CHECK(!m->set.ram_bytes || true);
-	p = fsim_spawn(m);
-	CHECK(!fsim_mmap(m, p, TM_BASE, PMD_SIZE));
-	CHECK(!fsim_set(m, "hugepages-64kB/enabled", "always"));
-	CHECK(tm_write(m, p, TM_BASE, 16));
+	p = tm_mthp_process(m, 16);
+	CHECK(p);
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_order(f), ==, 4);
 	c1 = fsim_fork(m, p);

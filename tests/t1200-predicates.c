@@ -240,17 +240,6 @@ static bool test_seed_corner_case(void)
 	return true;
 }
 
-/* Map 2 MiB at TM_BASE with 64 KiB mTHPs always on and write 16 pages. */
-static struct mm_struct *mthp_process(struct fsim_machine *m)
-{
-	struct mm_struct *p = tm_process(m, TM_BASE, PMD_SIZE, false);
-
-	if (!p || fsim_set(m, "hugepages-64kB/enabled", "always") ||
-	    !tm_write(m, p, TM_BASE, 16))
-		return NULL;
-	return p;
-}
-
 /*
  * The spec's worked example (4.4): a 64 KiB mTHP written by the parent,
  * then fork; every field as listed, all 32 PTEs read-only, and every
@@ -259,7 +248,7 @@ static struct mm_struct *mthp_process(struct fsim_machine *m)
 static bool test_worked_example_mthp_fork(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c;
 	struct folio *f;
 	long i;
 
@@ -300,7 +289,7 @@ static bool test_worked_example_mthp_fork(void)
 static bool test_three_mm_maybe_false_positive(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m), *c1, *c2;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c1, *c2;
 	struct folio *f;
 
 	CHECK(p);
@@ -361,7 +350,7 @@ static bool test_single_mapping_ignores_bit(void)
 static bool test_likely_false_negative_disjoint_halves(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c;
 	struct folio *f;
 
 	CHECK(p);

@@ -10,8 +10,6 @@
 
 #include "lib/tm.h"
 
-static const char *const profiles[] = { "v6.9", "v6.10", "v6.15", "v6.18" };
-#define NR_PROFILES 4
 
 /* Large folios are reused on write from 6.15. */
 static bool era_large_reuse(const char *profile)
@@ -205,17 +203,6 @@ static bool __test_small_reuse(const char *profile)
 	return true;
 }
 
-/* Map 2 MiB at TM_BASE with 64 KiB mTHPs always on and write 16 pages. */
-static struct mm_struct *mthp_process(struct fsim_machine *m)
-{
-	struct mm_struct *p = tm_process(m, TM_BASE, PMD_SIZE, false);
-
-	if (!p || fsim_set(m, "hugepages-64kB/enabled", "always") ||
-	    !tm_write(m, p, TM_BASE, 16))
-		return NULL;
-	return p;
-}
-
 /*
  * An mTHP shared by fork, then the child exits: 6.15+ reuses the folio
  * for the written page only (no fault-around), older eras copy it.
@@ -223,7 +210,7 @@ static struct mm_struct *mthp_process(struct fsim_machine *m)
 static bool __test_mthp_reuse_after_child_exit(const char *profile)
 {
 	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c;
 	bool reuse = era_large_reuse(profile);
 	struct folio *f;
 
@@ -253,7 +240,7 @@ static bool __test_mthp_reuse_after_child_exit(const char *profile)
 static bool __test_mthp_copy_while_shared(const char *profile)
 {
 	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c;
 	struct folio *f;
 
 	CHECK(p);
@@ -280,7 +267,7 @@ static bool __test_mthp_copy_while_shared(const char *profile)
 static bool __test_mthp_extra_ref_copies(const char *profile)
 {
 	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c;
 	struct folio *f;
 
 	CHECK(p);
@@ -304,7 +291,7 @@ static bool __test_mthp_extra_ref_copies(const char *profile)
 static bool __test_mthp_last_page_copied(const char *profile)
 {
 	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16), *c;
 	struct folio *f;
 
 	CHECK(p);
@@ -378,8 +365,8 @@ int main(void)
 {
 	int i;
 
-	for (i = 0; i < NR_PROFILES; i++) {
-		const char *pr = profiles[i];
+	for (i = 0; i < TM_NR_PROFILES; i++) {
+		const char *pr = tm_profiles[i];
 
 		TEST(__test_pmd_write_after_fork(pr, false),
 		     "%s: parent write to a forked PMD THP copies one page",

@@ -11,8 +11,6 @@
 
 #include "lib/tm.h"
 
-static const char *const profiles[] = { "v6.9", "v6.10", "v6.15", "v6.18" };
-#define NR_PROFILES 4
 
 /* The underused-THP shrinker exists from 6.12 (profiles v6.15, v6.18). */
 static bool era_underused(const char *profile)
@@ -331,12 +329,11 @@ static bool __test_split_rebuilds_slots(bool split)
 static bool test_split_cures_three_mm_false_positive(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_process(m, TM_BASE, PMD_SIZE, false);
+	struct mm_struct *p = tm_mthp_process(m, 16);
 	struct mm_struct *c1, *c2;
 	struct folio *f, *piece;
 
-	CHECK(p && !fsim_set(m, "hugepages-64kB/enabled", "always"));
-	CHECK(tm_write(m, p, TM_BASE, 16));
+	CHECK(p);
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_order(f), ==, 4);
 	c1 = fsim_fork(m, p);
@@ -389,8 +386,8 @@ int main(void)
 {
 	int i;
 
-	for (i = 0; i < NR_PROFILES; i++) {
-		const char *pr = profiles[i];
+	for (i = 0; i < TM_NR_PROFILES; i++) {
+		const char *pr = tm_profiles[i];
 
 		TEST(__test_shrink_splits_partial(pr),
 		     "%s: shrinker splits a partially mapped THP, frees pages",

@@ -32,8 +32,6 @@
 #define NR_REGIONS 3
 #define LOG_LINES 24
 
-static const char *const profiles[] = { "v6.9", "v6.10", "v6.15", "v6.18" };
-#define NR_PROFILES 4
 
 /* Region r starts at TM_BASE + r * 8 MiB and spans r + 1 PMDs. */
 static unsigned long region_base(int r)
@@ -547,11 +545,11 @@ int main(void)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < NR_PROFILES; i++)
-		TEST(soak_profile(profiles[i], 0x5eed0000ULL + (uint64_t)i,
+	for (i = 0; i < TM_NR_PROFILES; i++)
+		TEST(soak_profile(tm_profiles[i], 0x5eed0000ULL + (uint64_t)i,
 				  OPS_PER_PROFILE, &done),
 		     "%s: %d random operations, checker after each",
-		     profiles[i], OPS_PER_PROFILE);
+		     tm_profiles[i], OPS_PER_PROFILE);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# soak: %ld operations in %.1f s\n", done,
 	       (double)(t1.tv_sec - t0.tv_sec) +

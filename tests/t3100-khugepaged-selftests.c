@@ -645,24 +645,22 @@ static bool test_alloc_at_fault(const char *profile)
 
 int main(void)
 {
-	static const char *const profiles[] = { "v6.18", "v6.15", "v6.10",
-						"v6.9" };
 	size_t p, t;
 	int c;
 
-	for (p = 0; p < sizeof(profiles) / sizeof(profiles[0]); p++) {
-		TEST(test_alloc_at_fault(profiles[p]),
+	for (p = 0; p < TM_NR_PROFILES; p++) {
+		TEST(test_alloc_at_fault(tm_profiles[p]),
 		     "alloc_at_fault (%s): a write fault under enabled=always "
 		     "maps a THP, MADV_DONTNEED of a page splits it",
-		     profiles[p]);
+		     tm_profiles[p]);
 		for (t = 0; t < sizeof(selftests) / sizeof(selftests[0]); t++)
 			for (c = 0; c < NR_CTX; c++) {
 				const struct selftest *s = &selftests[t];
 
 				if (!s->what[c])
 					continue;
-				TEST(run(s, profiles[p], c), "%s (%s, %s): %s",
-				     s->name, ctx_names[c], profiles[p],
+				TEST(run(s, tm_profiles[p], c), "%s (%s, %s): %s",
+				     s->name, ctx_names[c], tm_profiles[p],
 				     s->what[c]);
 			}
 	}

@@ -67,15 +67,6 @@ static struct mm_struct *populated(struct fsim_machine *m, unsigned long addr,
 	return mm && tm_write(m, mm, addr, nr) ? mm : NULL;
 }
 
-/* MADV_HUGEPAGE on the range, then "khugepaged 1". */
-static bool khugepaged(struct fsim_machine *m, struct mm_struct *mm,
-		       unsigned long addr, unsigned long len)
-{
-	CHECK(!fsim_madvise(m, mm, addr, len, FSIM_MADV_HUGEPAGE));
-	fsim_khugepaged(m, 1);
-	return true;
-}
-
 static int collapse(struct fsim_machine *m, struct mm_struct *mm,
 		    unsigned long addr, unsigned long len)
 {
@@ -100,7 +91,7 @@ static bool test_succeeded(long written)
 	const struct kh_scan_record *r;
 
 	CHECK(p);
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(tm_pmd_mapped(p, BASE));
 	r = find_record(m, p, BASE, SCAN_SUCCEED);
 	CHECK(r);
@@ -219,7 +210,7 @@ static bool test_pmd_none(void)
 	CHECK(p && q);
 	CHECK(tm_write(m, p, BASE + PMD_SIZE, HPAGE_PMD_NR));
 	CHECK(tm_write(m, q, BASE + PMD_SIZE, HPAGE_PMD_NR));
-	CHECK(khugepaged(m, p, BASE, 2 * PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, 2 * PMD_SIZE));
 	CHECK(last_is(m, p, BASE, SCAN_PMD_NONE, 0, 0, 0));
 	CHECK(tm_pmd_mapped(p, BASE + PMD_SIZE));
 	CHECK_INT(collapse(m, q, BASE, PMD_SIZE), ==, -EINVAL);
@@ -250,7 +241,7 @@ static bool test_pmd_null(void)
 	CHECK(tm_write(m, p, a + PMD_SIZE, HPAGE_PMD_NR));
 	CHECK(tm_write(m, q, a + PMD_SIZE, HPAGE_PMD_NR));
 	CHECK(!pmd_lookup(p, a));
-	CHECK(khugepaged(m, p, a, 2 * PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, a, 2 * PMD_SIZE));
 	CHECK(last_is(m, p, a, SCAN_PMD_NULL, 0, 0, 0));
 	CHECK(tm_pmd_mapped(p, a + PMD_SIZE));
 	CHECK_INT(collapse(m, q, a, 2 * PMD_SIZE), ==, -EINVAL);
@@ -297,7 +288,7 @@ static bool test_exceed_none(void)
 
 	CHECK(p);
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_none", "0"));
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(last_is(m, p, BASE, SCAN_EXCEED_NONE_PTE, HPAGE_PMD_NR - 1, 1,
 		      0));
@@ -318,7 +309,7 @@ static bool test_exceed_swap(void)
 
 	CHECK(p);
 	CHECK(!fsim_madvise(m, p, BASE, TM_PAGE(65), FSIM_MADV_PAGEOUT));
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(last_is(m, p, BASE, SCAN_EXCEED_SWAP_PTE, 0, 0, 65));
 	CHECK(m->ev[THP_SCAN_EXCEED_SWAP_PTE] > 0);
@@ -340,7 +331,7 @@ static bool test_exceed_shared(bool child_exits)
 	c = fsim_fork(m, p);
 	CHECK(c);
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));	/* young again */
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(last_is(m, p, BASE, SCAN_EXCEED_SHARED_PTE, 256, 0, 0));
 	CHECK(m->ev[THP_SCAN_EXCEED_SHARE_PTE] > 0);
@@ -367,7 +358,7 @@ static bool test_shared_limit(long cow, bool collapses)
 	CHECK(c);
 	CHECK(tm_write(m, p, BASE, cow));
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK_INT(tm_pmd_mapped(p, BASE), ==, collapses);
 	CHECK(find_record(m, p, BASE, collapses ? SCAN_SUCCEED :
 						  SCAN_EXCEED_SHARED_PTE));
@@ -384,7 +375,7 @@ static bool test_lack_referenced(void)
 	CHECK(p);
 	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_COLD));
 	CHECK(!tm_info(m, p, BASE).young);
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(last_is(m, p, BASE, SCAN_LACK_REFERENCED_PAGE, 0, 0, 0));
 	CHECK_INT(m->ev[THP_COLLAPSE_ALLOC], ==, 0);
@@ -425,7 +416,7 @@ static bool test_forced(const struct forced *f)
 
 	CHECK(p);
 	khugepaged_force(m, f->point, KH_FORCE_TRUE);
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(last_is(m, p, BASE, f->status, referenced, 0, 0));
 	CHECK_INT(m->ev[THP_COLLAPSE_ALLOC] > 0, ==, f->in_isolation);
@@ -455,7 +446,7 @@ static bool test_failed_swapin(void)
 	CHECK(!fsim_madvise(m, p, BASE, TM_PAGE(1), FSIM_MADV_PAGEOUT));
 	CHECK(!fsim_madvise(m, q, BASE, TM_PAGE(1), FSIM_MADV_PAGEOUT));
 	khugepaged_force(m, KH_SWAPIN, KH_FORCE_TRUE);
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	r = find_record(m, p, BASE, SCAN_FAIL);
 	CHECK(r);
 	CHECK_INT(r->referenced, ==, HPAGE_PMD_NR - 1);
@@ -482,7 +473,7 @@ static bool test_alloc_failed(void)
 	CHECK(tm_write(m, p, BASE, HPAGE_PMD_NR));
 	CHECK(tm_write(m, p, BASE + PMD_SIZE, 1));
 	CHECK_INT(buddy_max_free_order(&m->phys), <, HPAGE_PMD_ORDER);
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(last_is(m, p, BASE, SCAN_ALLOC_HUGE_PAGE_FAIL, HPAGE_PMD_NR, 0,
 		      0));
@@ -533,7 +524,7 @@ static bool test_read_only(const char *profile)
 	CHECK(!fsim_mprotect(m, p, BASE, PMD_SIZE, false));
 	CHECK(!fsim_mprotect(m, q, BASE, PMD_SIZE, false));
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
-	CHECK(khugepaged(m, p, BASE, PMD_SIZE));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK_INT(tm_pmd_mapped(p, BASE), ==, !ro_rule);
 	if (ro_rule)
 		CHECK(last_is(m, p, BASE, SCAN_PAGE_RO, HPAGE_PMD_NR,

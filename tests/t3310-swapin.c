@@ -28,17 +28,6 @@ static uint32_t slot(struct fsim_machine *m, struct mm_struct *mm, long i)
 	return tm_info(m, mm, BASE + TM_PAGE(i)).swap_offset;
 }
 
-/* A process whose first 2 MiB are 64K mTHPs, every page written. */
-static struct mm_struct *mthp_process(struct fsim_machine *m)
-{
-	struct mm_struct *p;
-
-	if (fsim_set(m, "hugepages-64kB/enabled", "always"))
-		return NULL;
-	p = tm_process(m, BASE, PMD_SIZE, false);
-	return p && tm_write(m, p, BASE, HPAGE_PMD_NR) ? p : NULL;
-}
-
 /*
  * Zero-filled small pages are noted in the zeromap, not written; reading
  * them back fills zeroes.  The others are written and read as before.
@@ -119,7 +108,7 @@ static bool test_zeromap_partly_zero(void)
 static bool test_mthp_swapin(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m);
+	struct mm_struct *p = tm_mthp_process(m, HPAGE_PMD_NR);
 	struct fsim_page_info pi;
 	long i;
 
@@ -161,7 +150,7 @@ static bool test_mthp_swapin(void)
 static bool test_mthp_swapin_refused(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m);
+	struct mm_struct *p = tm_mthp_process(m, HPAGE_PMD_NR);
 	pte_t *ptep;
 
 	CHECK(p);
@@ -190,7 +179,7 @@ static bool test_mthp_swapin_refused(void)
 static bool test_mthp_swapin_shared(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m), *c;
+	struct mm_struct *p = tm_mthp_process(m, HPAGE_PMD_NR), *c;
 
 	CHECK(p);
 	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
@@ -256,7 +245,7 @@ static bool test_readahead(void)
 static bool test_slot_clusters(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = mthp_process(m);
+	struct mm_struct *p = tm_mthp_process(m, HPAGE_PMD_NR);
 	unsigned long small = BASE + 2 * PMD_SIZE;
 
 	CHECK(p);
@@ -286,7 +275,7 @@ static bool test_slot_clusters(void)
 static bool test_older_eras(void)
 {
 	struct fsim_machine *m = tm_new("v6.10");
-	struct mm_struct *p = mthp_process(m);
+	struct mm_struct *p = tm_mthp_process(m, HPAGE_PMD_NR);
 
 	CHECK(p);
 	CHECK(write_zero(m, p, BASE, NR16));

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "lib/tm.h"
-#include "kernel/zram.h"
+#include "host/zram.h"
 #include "config/settings.h"
 #include "model/swap.h"
 

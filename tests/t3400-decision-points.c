@@ -22,13 +22,6 @@ static struct mm_struct *populated(struct fsim_machine *m, long nr)
 	return mm && tm_write(m, mm, BASE, nr) ? mm : NULL;
 }
 
-static bool khugepaged(struct fsim_machine *m, struct mm_struct *mm)
-{
-	CHECK(!fsim_madvise(m, mm, BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE));
-	fsim_khugepaged(m, 1);
-	return true;
-}
-
 static int collapse(struct fsim_machine *m, struct mm_struct *mm)
 {
 	return fsim_madvise(m, mm, BASE, PMD_SIZE, FSIM_MADV_COLLAPSE);
@@ -171,7 +164,7 @@ static bool test_counts_khugepaged(void)
 	size_t i, scans = 0;
 
 	CHECK(p);
-	CHECK(khugepaged(m, p));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(tm_pmd_mapped(p, BASE));
 	for (i = 0; i < k->nr_records; i++)
 		scans += k->records[i].mm_idx == p->idx;
@@ -194,7 +187,7 @@ static bool test_force_shared_true(bool force)
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_shared", "0"));
 	if (force)
 		khugepaged_force(m, KH_SHARED, KH_FORCE_TRUE);
-	CHECK(khugepaged(m, p));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK_INT(tm_pmd_mapped(p, BASE), ==, !force);
 	if (force) {
 		CHECK(status_is(m, p, SCAN_EXCEED_SHARED_PTE));
@@ -258,7 +251,7 @@ static bool test_force_young(enum kh_force how)
 	if (how == KH_FORCE_TRUE)
 		CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_COLD));
 	khugepaged_force(m, KH_YOUNG, how);
-	CHECK(khugepaged(m, p));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK_INT(tm_pmd_mapped(p, BASE), ==, collapses);
 	if (collapses) {
 		CHECK_INT(m->khugepaged->fired[KH_YOUNG], ==,
@@ -284,7 +277,7 @@ static bool test_force_none_twice(void)
 	CHECK(p);
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_none", "0"));
 	khugepaged_force(m, KH_SCAN_EXCEED_NONE, KH_FORCE_FALSE);
-	CHECK(khugepaged(m, p));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(status_is(m, p, SCAN_EXCEED_NONE_PTE));
 	CHECK(m->ev[THP_COLLAPSE_ALLOC] > 0);
@@ -305,7 +298,7 @@ static bool test_force_alloc(void)
 
 	CHECK(p);
 	khugepaged_force(m, KH_ALLOC, KH_FORCE_TRUE);
-	CHECK(khugepaged(m, p));
+	CHECK(tm_khugepaged(m, p, BASE, PMD_SIZE));
 	CHECK(!tm_pmd_mapped(p, BASE));
 	CHECK(status_is(m, p, SCAN_ALLOC_HUGE_PAGE_FAIL));
 	CHECK(m->ev[THP_COLLAPSE_ALLOC_FAILED] > 0);

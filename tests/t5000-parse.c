@@ -10,21 +10,11 @@
 #include <unistd.h>
 
 #include "lib/tap.h"
+#include "lib/ts.h"
 #include "scenario/scenario.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-
-/* Parses @text as "t.fsim"; prints the error as a TAP comment. */
-static bool parse(const char *text, struct scn_scenario *s)
-{
-	char err[256];
-
-	if (!scn_parse("t.fsim", text, strlen(text), s, err, sizeof(err)))
-		return true;
-	printf("# unexpected error: %s\n", err);
-	return false;
-}
 
 static bool parse_fails(const char *text)
 {
@@ -51,7 +41,7 @@ static bool test_spawn_fork_exit(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nA fork B\nB exit\n", &s));
+	CHECK(ts_parse("spawn A\nA fork B\nB exit\n", &s));
 	CHECK_INT(s.nr_ops, ==, 3);
 	CHECK_INT(s.nr_procs, ==, 2);
 	CHECK(!strcmp(s.procs[0], "A") && !strcmp(s.procs[1], "B"));
@@ -76,7 +66,7 @@ static bool test_auto_placement_keeps_a_pmd_gap(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nA mmap R 2M\nA mmap S 3M\nA mmap T 4K\n", &s));
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nA mmap S 3M\nA mmap T 4K\n", &s));
 	CHECK_INT(s.nr_regions, ==, 3);
 	CHECK_INT(s.regions[0].addr, ==, SCN_AUTO_BASE);
 	CHECK_INT(s.regions[1].addr, ==, SCN_AUTO_BASE + 4 * MiB);
@@ -96,7 +86,7 @@ static bool test_region_names_are_global(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nspawn B\nA mmap R 2M\nA mmap S 2M\n"
+	CHECK(ts_parse("spawn A\nspawn B\nA mmap R 2M\nA mmap S 2M\n"
 		    "B mmap R 2M\nB read R\n", &s));
 	CHECK_INT(s.nr_regions, ==, 2);
 	CHECK_INT(s.ops[4].region, ==, 0);
@@ -112,7 +102,7 @@ static bool test_at_absolute_and_relative(void)
 	struct scn_scenario s;
 	const struct scn_op *op;
 
-	CHECK(parse("spawn A\nA mmap R 2M at 0x80000000\n"
+	CHECK(ts_parse("spawn A\nA mmap R 2M at 0x80000000\n"
 		    "A mmap S 8K at R+4M\nA mmap T 4K at R-2M\n"
 		    "A mmap U 2M\n", &s));
 	op = &s.ops[1];
@@ -136,7 +126,7 @@ static bool test_mmap_at_must_match_known_region(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nspawn B\nA mmap R 2M\n"
+	CHECK(ts_parse("spawn A\nspawn B\nA mmap R 2M\n"
 		    "B mmap R 2M at 0x40000000\n", &s));
 	CHECK_INT(s.ops[3].addr, ==, SCN_AUTO_BASE);
 	scn_free(&s);
@@ -150,7 +140,7 @@ static bool test_mremap_default_size_and_slot(void)
 	struct scn_scenario s;
 	const struct scn_op *op;
 
-	CHECK(parse("spawn A\nA mmap R 4M\nA mremap R[0:256] S\n"
+	CHECK(ts_parse("spawn A\nA mmap R 4M\nA mremap R[0:256] S\n"
 		    "A mremap R[256:] T 2M at S+4M\nA read S\nA read T\n",
 		    &s));
 	op = &s.ops[2];
@@ -187,7 +177,7 @@ static bool test_munmap_and_fork_membership(void)
 	struct scn_scenario s;
 
 	CHECK(parse_fails("spawn A\nA mmap R 2M\nA munmap R\nA munmap R\n"));
-	CHECK(parse("spawn A\nA mmap R 2M\nA fork B\nA munmap R\nB read R\n"
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nA fork B\nA munmap R\nB read R\n"
 		    "expect A R present = 0\nshow A R\n", &s));
 	CHECK_INT(s.ops[3].kind, ==, SCN_MUNMAP);
 	CHECK_INT(s.ops[3].range.end, ==, 512);
@@ -209,7 +199,7 @@ static bool test_mprotect_and_every_advice(void)
 	char text[256];
 	int i;
 
-	CHECK(parse("spawn A\nA mmap R 2M\nA mprotect R ro\n"
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nA mprotect R ro\n"
 		    "A mprotect R[3] rw\n", &s));
 	CHECK_INT(s.ops[2].kind, ==, SCN_MPROTECT);
 	CHECK(!s.ops[2].writable && s.ops[3].writable);
@@ -218,7 +208,7 @@ static bool test_mprotect_and_every_advice(void)
 		snprintf(text, sizeof(text),
 			 "spawn A\nA mmap R 2M\nA madvise R[1:2] %s\n",
 			 scn_advice_names[i]);
-		CHECK(parse(text, &s));
+		CHECK(ts_parse(text, &s));
 		CHECK_INT(s.ops[2].kind, ==, SCN_MADVISE);
 		CHECK_INT(s.ops[2].advice, ==, i);
 		scn_free(&s);
@@ -232,7 +222,7 @@ static bool test_read_and_write_forms(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nA mmap R 2M\nA read R\nA write R\n"
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nA read R\nA write R\n"
 		    "A write R zero\nA write R value 0xffffffffffffffff\n"
 		    "A write R value 7\n", &s));
 	CHECK_INT(s.ops[2].kind, ==, SCN_READ);
@@ -251,7 +241,7 @@ static bool test_daemons_and_shrink(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("khugepaged\nkhugepaged 3\nksm\nksm 0x10\nshrink\n", &s));
+	CHECK(ts_parse("khugepaged\nkhugepaged 3\nksm\nksm 0x10\nshrink\n", &s));
 	CHECK_INT(s.ops[0].kind, ==, SCN_KHUGEPAGED);
 	CHECK_INT(s.ops[0].count, ==, 1);
 	CHECK_INT(s.ops[1].count, ==, 3);
@@ -268,7 +258,7 @@ static bool test_set_and_show(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("set enabled always\nset defrag defer+madvise\n"
+	CHECK(ts_parse("set enabled always\nset defrag defer+madvise\n"
 		    "set hugepages-64kB/enabled inherit\nset model/ram 1G\n"
 		    "spawn A\nA mmap R 2M\nshow A R\n", &s));
 	CHECK_INT(s.ops[0].kind, ==, SCN_SET);
@@ -301,7 +291,7 @@ static bool test_expect_counts_with_every_cmp(void)
 				 "spawn A\nA mmap R 2M\n"
 				 "expect A R[2:] %s %s 42\n", kinds[k],
 				 c < 0 ? "" : scn_cmp_names[c]);
-			CHECK(parse(text, &s));
+			CHECK(ts_parse(text, &s));
 			CHECK_INT(s.ops[2].kind, ==, SCN_EXPECT);
 			CHECK_INT(s.ops[2].expect, ==, k);
 			CHECK_INT(s.ops[2].cmp, ==, c < 0 ? SCN_EQ : c);
@@ -318,7 +308,7 @@ static bool test_expect_rss_vmstat_collapse(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nA mmap R 2M\nexpect A R rss >= 2M\n"
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nexpect A R rss >= 2M\n"
 		    "expect A R rss 0x1000\n"
 		    "expect vmstat thp_collapse_alloc 1\n"
 		    "expect vmstat nr_anon_transparent_hugepages < -2\n"
@@ -345,7 +335,7 @@ static bool test_expect_profiles_filter(void)
 	struct scn_scenario s;
 	const struct scn_op *op;
 
-	CHECK(parse("spawn A\nA mmap R 2M\n"
+	CHECK(ts_parse("spawn A\nA mmap R 2M\n"
 		    "expect[v6.9,v6.10,kernel] A R thp = 0\n"
 		    "expect A R thp = 0\n", &s));
 	op = &s.ops[2];
@@ -365,7 +355,7 @@ static bool test_sizes_and_hex(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn A\nA mmap R 0x200000\nA mmap S 1G\nA mmap T 4K\n"
+	CHECK(ts_parse("spawn A\nA mmap R 0x200000\nA mmap S 1G\nA mmap T 4K\n"
 		    "A mmap U 12288\nA mmap V 3M\n", &s));
 	CHECK_INT(s.regions[0].size, ==, 2 * MiB);
 	CHECK_INT(s.regions[1].size, ==, GiB);
@@ -402,7 +392,7 @@ static bool test_range_forms(void)
 
 		snprintf(text, sizeof(text),
 			 "spawn A\nA mmap R 2M\nA read %s\n", cases[i].text);
-		CHECK(parse(text, &s));
+		CHECK(ts_parse(text, &s));
 		r = &s.ops[2].range;
 		CHECK_INT(r->region, ==, 0);
 		CHECK_INT(r->form, ==, cases[i].form);
@@ -431,7 +421,7 @@ static bool test_position_and_text(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("# header\n\n  spawn   A   # comment\n\tA exit\t\n", &s));
+	CHECK(ts_parse("# header\n\n  spawn   A   # comment\n\tA exit\t\n", &s));
 	CHECK_INT(s.nr_ops, ==, 2);
 	CHECK_INT(s.ops[0].line, ==, 3);
 	CHECK_INT(s.ops[0].col, ==, 3);
@@ -448,7 +438,7 @@ static bool test_names_in_first_use_order(void)
 {
 	struct scn_scenario s;
 
-	CHECK(parse("spawn Zed\nspawn _a1\nZed mmap Y 4K\n_a1 mmap X 4K\n"
+	CHECK(ts_parse("spawn Zed\nspawn _a1\nZed mmap Y 4K\n_a1 mmap X 4K\n"
 		    "Zed fork b\n", &s));
 	CHECK_INT(s.nr_procs, ==, 3);
 	CHECK(!strcmp(s.procs[0], "Zed") && !strcmp(s.procs[2], "b"));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/tap.h"
+#include "lib/ts.h"
 #include "scenario/scenario.h"
 
 static const char *const scenarios[] = {
@@ -54,26 +55,16 @@ static char *print_to_string(const struct scn_scenario *s)
 	return text;
 }
 
-static bool parse(const char *text, struct scn_scenario *s)
-{
-	char err[256];
-
-	if (!scn_parse("t.fsim", text, strlen(text), s, err, sizeof(err)))
-		return true;
-	printf("# unexpected error: %s\n", err);
-	return false;
-}
-
 /* parse(print(parse(text))) == parse(text), and print is a fixpoint. */
 static bool round_trip(const char *text)
 {
 	struct scn_scenario a, b;
 	char *once, *twice;
 
-	CHECK(parse(text, &a));
+	CHECK(ts_parse(text, &a));
 	once = print_to_string(&a);
 	CHECK(once);
-	CHECK(parse(once, &b));
+	CHECK(ts_parse(once, &b));
 	CHECK(scn_equal(&a, &b));
 	twice = print_to_string(&b);
 	CHECK(twice && !strcmp(once, twice));
@@ -90,7 +81,7 @@ static bool prints_as(const char *text, const char *want)
 	struct scn_scenario s;
 	char *got;
 
-	CHECK(parse(text, &s));
+	CHECK(ts_parse(text, &s));
 	got = print_to_string(&s);
 	CHECK(got);
 	if (strcmp(got, want)) {
@@ -162,16 +153,16 @@ static bool test_equal_sees_differences(void)
 {
 	struct scn_scenario a, b;
 
-	CHECK(parse("spawn A\nA mmap R 2M\nexpect A R thp = 1\n", &a));
-	CHECK(parse("spawn A\nA mmap R 2M\nexpect A R thp >= 1\n", &b));
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nexpect A R thp = 1\n", &a));
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nexpect A R thp >= 1\n", &b));
 	CHECK(!scn_equal(&a, &b));
 	CHECK(!scn_op_equal(&a.ops[2], &b.ops[2]));
 	CHECK(scn_op_equal(&a.ops[1], &b.ops[1]));
 	scn_free(&b);
-	CHECK(parse("spawn A\nA mmap R 4M\nexpect A R thp = 1\n", &b));
+	CHECK(ts_parse("spawn A\nA mmap R 4M\nexpect A R thp = 1\n", &b));
 	CHECK(!scn_equal(&a, &b));
 	scn_free(&b);
-	CHECK(parse("spawn A\nA mmap R 2M\nexpect[v6.9] A R thp = 1\n", &b));
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nexpect[v6.9] A R thp = 1\n", &b));
 	CHECK(!scn_equal(&a, &b));
 	scn_free(&a);
 	scn_free(&b);
@@ -186,7 +177,7 @@ static bool test_print_op_single_line(void)
 	size_t len = 0;
 	FILE *f;
 
-	CHECK(parse("spawn A\nA mmap R 2M\nA read R[4:8]\n", &s));
+	CHECK(ts_parse("spawn A\nA mmap R 2M\nA read R[4:8]\n", &s));
 	f = open_memstream(&text, &len);
 	CHECK(f);
 	scn_print_op(f, &s, &s.ops[2]);

@@ -82,51 +82,6 @@ static void strv_push(struct strv *sv, char *s)
 	strv_add(sv, s, false);
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* Every *.fsim below @dir (hidden entries skipped). */
-static void find_scenarios(const char *dir, struct strv *out)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		die("%s: %s (run from the repository root)", dir,
-		    strerror(errno));
-	while ((e = readdir(d))) {
-		struct stat st;
-		char *path;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
-			die("out of memory");
-		if (stat(path, &st)) {
-			free(path);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			find_scenarios(path, out);
-			free(path);
-		} else if (S_ISREG(st.st_mode) && has_suffix(path, ".fsim")) {
-			strv_push(out, path);
-		} else {
-			free(path);
-		}
-	}
-	closedir(d);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The file's lines, for the markers; NULL-terminated. */
 static char **read_lines(const char *path, int *nr)
 {
@@ -512,7 +467,7 @@ static int nr_jobs_wanted(void)
 
 int main(void)
 {
-	struct strv files = { 0 };
+	struct scn_files files = { 0 };
 	const char *filter = getenv("FSIM_SCENARIOS");
 	struct file_ctx fc = { .file = -1 };
 	struct job *jobs;
@@ -521,26 +476,26 @@ int main(void)
 
 	if (fsim_nr_profiles > (int)(sizeof(fc.want) / sizeof(fc.want[0])))
 		die("more profiles than this test knows");
-	find_scenarios(ROOT, &files);
-	if (files.n)
-		qsort(files.v, (size_t)files.n, sizeof(*files.v), cmp_str);
+	if (scn_find_files(&files, ROOT))
+		die("%s: %s (run from the repository root)", ROOT,
+		    strerror(errno));
 	if (filter) {
 		int k = 0;
 
-		for (f = 0; f < files.n; f++)
-			if (strstr(files.v[f], filter))
-				files.v[k++] = files.v[f];
+		for (f = 0; f < files.nr; f++)
+			if (strstr(files.files[f], filter))
+				files.files[k++] = files.files[f];
 			else
-				free(files.v[f]);
-		files.n = k;
+				free(files.files[f]);
+		files.nr = k;
 	}
-	if (!files.n)
+	if (!files.nr)
 		die("no scenario files under %s", ROOT);
-	nr_jobs = files.n * fsim_nr_profiles;
+	nr_jobs = files.nr * fsim_nr_profiles;
 	jobs = calloc((size_t)nr_jobs, sizeof(*jobs));
 	if (!jobs)
 		die("out of memory");
-	for (f = 0; f < files.n; f++)
+	for (f = 0; f < files.nr; f++)
 		for (p = 0; p < fsim_nr_profiles; p++)
 			jobs[f * fsim_nr_profiles + p] =
 				(struct job){ .file = f, .profile = p };
@@ -553,7 +508,7 @@ int main(void)
 			struct job *j = &jobs[next_start++];
 
 			if (fc.file != j->file)
-				file_ctx_load(&fc, j->file, files.v[j->file]);
+				file_ctx_load(&fc, j->file, files.files[j->file]);
 			start_job(j, &fc);
 			running += j->state == JOB_RUNNING;
 		}
@@ -561,7 +516,7 @@ int main(void)
 		       jobs[next_print].state == JOB_DONE) {
 			struct job *j = &jobs[next_print++];
 
-			print_job(j, files.v[j->file]);
+			print_job(j, files.files[j->file]);
 		}
 		if (!running)
 			continue;
@@ -591,9 +546,7 @@ int main(void)
 	if (fc.parsed)
 		scn_free(&fc.s);
 	free_lines(fc.lines);
-	for (f = 0; f < files.n; f++)
-		free(files.v[f]);
-	free(files.v);
+	scn_files_free(&files);
 	free(jobs);
 	return tap_done();
 }

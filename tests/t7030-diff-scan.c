@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/diffint.h"
+#include "diff/internal.h"
 #include "lib/tap.h"
 #include "model/khugepaged.h"
 

@@ -29,8 +29,8 @@
 
 #include "exec/exec.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
-#include "kernel/tracefs.h"
+#include "host/guard.h"
+#include "host/tracefs.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
 #include "scenario/scenario.h"
@@ -385,10 +385,7 @@ static bool in_namespace(bool (*fn)(void))
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *desc;
-} tests[] = {
+static const struct tk_test tests[] = {
 	{ test_run_mounts_and_unmounts,
 	  "without tracefs, a traced run mounts it and close unmounts it" },
 	{ test_unmountable,
@@ -404,21 +401,20 @@ static const struct {
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
+static int can_run(char *why, size_t len)
+{
+	return exec_kernel_check(why, len) || kx_tracefs_check(why, len);
+}
+
 int main(void)
 {
 	char why[256];
 	int i, lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why)) ||
-	    kx_tracefs_check(why, sizeof(why))) {
-		for (i = 0; i < NR_TESTS; i++)
-			tap_skip(why, "%s", tests[i].desc);
+	if (!tk_begin(can_run, why, sizeof(why), &lock)) {
+		tk_skip_all(tests, NR_TESTS, why);
 		return tap_done();
 	}
-	lock = tk_serialize();
-	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
 	for (i = 0; i < NR_TESTS; i++)
 		TEST(in_namespace(tests[i].fn), "%s", tests[i].desc);
 	close(lock);

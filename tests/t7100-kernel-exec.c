@@ -22,7 +22,7 @@
 
 #include "exec/exec.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
 #include "scenario/scenario.h"
@@ -532,10 +532,7 @@ static bool test_exit_is_gone(void)
 	return true;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *desc;
-} tests[] = {
+static const struct tk_test tests[] = {
 	{ test_reads_verified, "writes of every kind read back word by word" },
 	{ test_corrupted_page_is_data_lost,
 	  "a word changed behind the actor's back is reported as data lost" },
@@ -557,15 +554,10 @@ int main(void)
 	char why[256];
 	int i, lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
-		for (i = 0; i < NR_TESTS; i++)
-			tap_skip(why, "%s", tests[i].desc);
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
+		tk_skip_all(tests, NR_TESTS, why);
 		return tap_done();
 	}
-	lock = tk_serialize();
-	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
 	before = snapshot();
 	for (i = 0; i < NR_TESTS; i++)
 		TEST(tests[i].fn(), "%s", tests[i].desc);

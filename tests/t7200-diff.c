@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/zero_page.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
@@ -305,15 +305,11 @@ int main(void)
 	char why[256];
 	int i, lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
 		for (i = 0; i < NR_TESTS; i++)
 			tap_skip(why, "%s", tests[i].desc);
 		return tap_done();
 	}
-	lock = tk_serialize();
-	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
 	probed = tk_zero_probe(&zero);
 	for (i = 0; i < NR_TESTS; i++) {
 		const char *skip = tests[i].skip ? tests[i].skip() : NULL;

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "lib/svgcheck.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
@@ -126,8 +126,7 @@ int main(void)
 	char why[256];
 	int lock, fd;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
 		tap_skip(why, "diff --svg when model and kernel agree");
 		tap_skip(why, "diff --svg at the first difference");
 		return tap_done();
@@ -139,7 +138,6 @@ int main(void)
 		return 1;
 	}
 	close(fd);
-	lock = tk_serialize();
 	probed = tk_zero_probe(&zero);
 	TEST(test_agree(), "diff --svg when model and kernel agree: the end, "
 	     "both columns, nothing marked");

@@ -18,7 +18,6 @@
  * or THP every line is skipped; kernel test binaries take turns
  * on KX_TEST_LOCK.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,12 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/zero_page.h"
 #include "lib/tap.h"
 #include "lib/tk.h"
+#include "scenario/scenario.h"
 
 #define SCENARIO_DIR	"tests/scenarios"
 #define TIMEOUT_S	300	/* one run of one scenario */
@@ -60,61 +60,6 @@ const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
 	return "abort_on_error=1";
-}
-
-/* {========== the scenario files ==========} */
-
-struct file_list {
-	char **v;
-	int n, cap;
-};
-
-static int add_file(struct file_list *l, const char *path)
-{
-	if (l->n == l->cap) {
-		int cap = l->cap ? 2 * l->cap : 64;
-		char **v = realloc(l->v, (size_t)cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n] = strdup(path);
-	return l->v[l->n] ? (l->n++, 0) : -1;
-}
-
-static bool is_fsim(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && !strcmp(name + n - 5, ".fsim");
-}
-
-static void find_files(struct file_list *l, const char *dir)
-{
-	struct dirent *de;
-	char path[4096];
-	struct stat st;
-	DIR *d = opendir(dir);
-
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.' ||
-		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
-		    (int)sizeof(path) || stat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode))
-			find_files(l, path);
-		else if (S_ISREG(st.st_mode) && is_fsim(de->d_name))
-			add_file(l, path);
-	}
-	if (d)
-		closedir(d);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* {========== one run in a child ==========} */
@@ -385,34 +330,26 @@ static bool maps_no_zero_page(void)
 int main(void)
 {
 	const char *dir = getenv("FOLIOSIM_SCENARIOS");
-	struct file_list l = { 0 };
+	struct scn_files l = { 0 };
 	char why[256];
-	int i, lock = -1;
-	bool can = true, nozero = false;
+	int i, lock;
+	bool can, nozero = false;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	find_files(&l, dir ? dir : SCENARIO_DIR);
-	qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_str);
-	if (!l.n)
+	can = tk_begin(exec_kernel_check, why, sizeof(why), &lock);
+	scn_find_files(&l, dir ? dir : SCENARIO_DIR);
+	if (!l.nr)
 		tap_skip("no scenario files", "%s", dir ? dir : SCENARIO_DIR);
-	if (exec_kernel_check(why, sizeof(why)))
-		can = false;
-	else
-		lock = tk_serialize();
-	if (can && kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
 	if (can)
 		nozero = maps_no_zero_page();
-	for (i = 0; i < l.n; i++) {
+	for (i = 0; i < l.nr; i++) {
 		if (can) {
-			test_file(l.v[i], nozero);
+			test_file(l.files[i], nozero);
 		} else {
-			tap_skip(why, "kernel: %s", l.v[i]);
-			tap_skip(why, "diff: %s", l.v[i]);
+			tap_skip(why, "kernel: %s", l.files[i]);
+			tap_skip(why, "diff: %s", l.files[i]);
 		}
-		free(l.v[i]);
 	}
-	free(l.v);
+	scn_files_free(&l);
 	if (lock >= 0)
 		close(lock);
 	return tap_done();

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
-#include "kernel/tracefs.h"
+#include "host/guard.h"
+#include "host/tracefs.h"
 #include "lib/tap.h"
 #include "lib/tt.h"
 #include "lib/tk.h"

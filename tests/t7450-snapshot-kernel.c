@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/observe.h"
 #include "kernel/snapshot.h"
 #include "lib/tap.h"
@@ -277,15 +277,13 @@ int main(void)
 	int lock, i;
 	bool ok;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
 		for (variant = 0; variant < NR_RUNS; variant++)
 			for (i = 0; i < 3; i++)
 				tap_skip(why, "%s (%s)", desc[i],
 					 headers[variant] + 4);
 		return tap_done();
 	}
-	lock = tk_serialize();
 	for (variant = 0; variant < NR_RUNS; variant++) {
 		const char *h = headers[variant] + 4;	/* after "set " */
 

@@ -15,17 +15,8 @@
 
 static void opts(struct explore_opts *o, const char *const *sets, int nr_sets)
 {
-	memset(o, 0, sizeof(*o));
-	o->profiles[0] = "v6.10";
-	o->profiles[1] = "v6.18";
-	o->nr_profiles = 2;
-	o->seed = 1;
+	explore_opts_init(o);
 	o->runs = 256;
-	o->threads = 1;
-	o->shard_n = 1;
-	o->max_procs = 3;
-	o->max_pmds = 2;
-	o->max_ops = 12;
 	o->sets = (const char **)sets;
 	o->nr_sets = nr_sets;
 }

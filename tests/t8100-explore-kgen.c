@@ -19,7 +19,7 @@
 
 static void opts(struct explore_opts *o, uint64_t seed)
 {
-	memset(o, 0, sizeof(*o));
+	explore_opts_init(o);
 	o->seed = seed;
 	o->max_ops = 20;
 	o->against_kernel = true;

@@ -20,8 +20,7 @@
 
 static void opts(struct explore_opts *o, const char *dir)
 {
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
+	explore_opts_init(o);
 	o->max_ops = 20;
 	o->against_kernel = true;
 	o->out_dir = dir;
@@ -188,14 +187,12 @@ int main(void)
 	bool probed;
 	int lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (exec_kernel_check(why, sizeof(why))) {
+	if (!tk_begin(exec_kernel_check, why, sizeof(why), &lock)) {
 		tap_skip(why, "a short search writes a consistent summary");
 		tap_skip(why, "a certain difference is found, real, shrunk "
 			 "and classified");
 		return tap_done();
 	}
-	lock = tk_serialize();
 	probed = tk_zero_probe(&z);
 	TEST(test_short_search(), "a short search writes a consistent summary");
 	if (!probed || z.small < 0)

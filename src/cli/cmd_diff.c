@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kernel/diff.h"
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "config/profile.h"
 
 struct diff_args {

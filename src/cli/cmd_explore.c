@@ -55,19 +55,7 @@ static int parse_long(const char *opt, const char *v, long min, long max,
 
 static void defaults(struct explore_opts *o)
 {
-	static const char *const def[] = { "v6.10", "v6.18" };
-
-	memset(o, 0, sizeof(*o));
-	o->profiles[0] = def[0];
-	o->profiles[1] = def[1];
-	o->nr_profiles = 2;
-	o->seed = 1;
-	o->runs = 1000;
-	o->threads = 1;
-	o->shard_n = 1;
-	o->max_procs = 3;
-	o->max_pmds = 2;
-	o->max_ops = 12;
+	explore_opts_init(o);
 	o->progress = isatty(STDERR_FILENO);
 }
 

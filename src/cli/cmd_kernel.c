@@ -14,7 +14,7 @@
 
 #include "cli.h"
 #include "kernel/exec_kernel.h"
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "report/report.h"
 
 struct kernel_opts {

@@ -8,6 +8,7 @@
 #ifndef FSIM_EXEC_EXEC_H
 #define FSIM_EXEC_EXEC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -220,6 +221,21 @@ struct exec_run {
 	const struct scn_scenario *s;
 	struct exec_result *r;
 };
+
+/*
+ * Stop a run at @op with a run-time error: @r->error becomes
+ * "file:line:col: " (without @op, before any statement: "file: "), @who
+ * (the executor: "" or "kernel: ") and the message, as the parser writes
+ * its errors (error.c).  Return: @st.
+ */
+enum exec_status exec_op_error(struct exec_result *r,
+			       const struct scn_scenario *s,
+			       const struct scn_op *op, const char *who,
+			       enum exec_status st, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void exec_op_verror(struct exec_result *r, const struct scn_scenario *s,
+		    const struct scn_op *op, const char *who, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 5, 0)));
 
 /*
  * Start a model run of @s; 0, or -1 (out of memory, in r->error).  The run

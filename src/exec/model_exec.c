@@ -5,12 +5,15 @@
  * the final state through the common observer interface.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec.h"
+/*
+ * Beyond the public API (model.h, where the machine is opaque): the
+ * keeper, forced decision points and --trace drive khugepaged itself.
+ */
 #include "model/khugepaged.h"
 #include "model/model.h"
 
@@ -79,7 +82,7 @@ static bool mx_vmstat(void *ctx, const char *name, int64_t *delta)
 
 	if (i < 0)
 		return false;
-	*delta = x->m ? (int64_t)x->m->ev[i] : 0;
+	*delta = x->m ? (int64_t)fsim_vm_event(x->m, i) : 0;
 	return true;
 }
 
@@ -96,20 +99,8 @@ static void mx_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb)
 }
 
 /* Report a run-time error at @op's position and stop the run. */
-static enum exec_status op_error(struct model_run *x, const struct scn_op *op,
-				 enum exec_status st, const char *fmt, ...)
-{
-	size_t n;
-	va_list ap;
-
-	n = (size_t)snprintf(x->r->error, sizeof(x->r->error), "%s:%d:%d: ",
-			     x->s->path, op->line, op->col);
-	va_start(ap, fmt);
-	if (n < sizeof(x->r->error))
-		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
-	va_end(ap);
-	return st;
-}
+#define op_error(x, op, st, ...) \
+	exec_op_error((x)->r, (x)->s, (op), "", (st), __VA_ARGS__)
 
 /*
  * The kernel executor's keeper (exec_model_opts.keeper): registered first,
@@ -171,7 +162,7 @@ static enum exec_status ensure_machine(struct model_run *x,
 				"cannot create a machine with these sizes");
 	if (x->o->shared_pred >= 0)
 		fsim_set_shared_pred(x->m, x->o->shared_pred);
-	x->m->track_truth = x->o->track_truth;
+	fsim_track_truth(x->m, x->o->track_truth);
 	for (i = 0; i < x->o->nr_forces; i++)
 		khugepaged_force(x->m, (enum kh_point)x->o->forces[i].point,
 				 x->o->forces[i].value ? KH_FORCE_TRUE :
@@ -548,8 +539,7 @@ static enum exec_status mx_finish(void *ctx)
 				      exec_final(x->s, &x->obs, r)))
 		st = EXEC_BAD_INPUT;
 	if (x->m) {
-		r->pred_fn = x->m->pred_fn;
-		r->pred_fp = x->m->pred_fp;
+		fsim_pred_errors(x->m, &r->pred_fn, &r->pred_fp);
 		r->costed = x->o->cost;
 		if (r->costed)
 			memcpy(r->atomics, x->m->cost.atomics,

@@ -343,3 +343,18 @@ void explore_result_free(struct explore_result *r)
 	free(r->cands);
 	memset(r, 0, sizeof(*r));
 }
+
+void explore_opts_init(struct explore_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->profiles[0] = "v6.10";
+	o->profiles[1] = "v6.18";
+	o->nr_profiles = 2;
+	o->seed = 1;
+	o->runs = 1000;
+	o->threads = 1;
+	o->shard_n = 1;
+	o->max_procs = 3;
+	o->max_pmds = 2;
+	o->max_ops = 12;
+}

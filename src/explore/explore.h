@@ -53,6 +53,13 @@ struct explore_opts {
 	bool test_lock_held;
 };
 
+/*
+ * The defaults of 'foliosim explore': v6.10 against v6.18, seed 1, 1000
+ * runs on one thread, one shard, at most 3 processes, 2 PMDs a region and
+ * 12 statements; everything else off.
+ */
+void explore_opts_init(struct explore_opts *o);
+
 /* What one profile's run of a scenario looked like. */
 struct exp_metrics {
 	bool ok;			/* ran without error */

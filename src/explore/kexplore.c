@@ -2,7 +2,7 @@
 /*
  * The search against the live kernel ('explore --against kernel'): each
  * run generates a scenario (kgen.c) and diffs it, model v6.18 against
- * this machine's kernel, statement by statement (kernel/diff.c), taking
+ * this machine's kernel, statement by statement (diff/diff.c), taking
  * the test lock and the guard for that one diff only, so that other
  * people's kernel tests interleave.  A disagreement is diffed twice more:
  * if both reruns end at the same statement with the same first
@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "explore.h"
-#include "kernel/diff.h"
-#include "kernel/guard.h"
+#include "diff/diff.h"
+#include "host/guard.h"
 
 #define KEXP_PROFILE		"v6.18"
 #define KEXP_RERUNS		2

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Shrinking a finding: delta debugging over the statements of its
- * canonical text (removing chunks, then single lines), then narrowing page
+ * Shrinking a finding: delta debugging over the statements of its parsed
+ * op list (removing chunks, then single statements), then narrowing page
  * ranges; a candidate is kept if it still parses, runs, and shows the same
  * class of difference for the same profile pair with at least the same
- * cost.  Processes and regions disappear with the statements that use them.
+ * cost.  Processes and regions disappear with the statements that use
+ * them.  Candidates are the kept ops printed canonically: the predicate
+ * judges text, as a reproducer will be read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,81 +17,54 @@
 
 #define SHRINK_MAX_TRIES 1500
 
-struct lines {
-	char **v;
-	int n;
+/* One kept statement and its canonical line, printed when it changes. */
+struct stmt {
+	struct scn_op *op;
+	char *line;
 };
 
 struct shrink {
 	exp_keep_fn keep;
 	void *ctx;
 	int tries, max_tries;
+	const struct scn_scenario *s;
+	struct stmt *v;		/* the statements still kept, in order */
+	int n;
 };
 
-static char *canonical(const char *text)
+static char *print_op(const struct scn_scenario *s, const struct scn_op *op)
 {
-	struct scn_scenario s;
-	char err[256], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
+	FILE *f = open_memstream(&buf, &len);
 
-	if (scn_parse("<finding>", text, strlen(text), &s, err, sizeof(err)))
-		return strdup(text);
-	f = open_memstream(&buf, &len);
-	if (f) {
-		scn_print(f, &s);
-		fclose(f);
-	}
-	scn_free(&s);
-	return buf ? buf : strdup(text);
+	if (!f)
+		return NULL;
+	scn_print_op(f, s, op);
+	fclose(f);
+	return buf;
 }
 
-static void lines_split(struct lines *l, const char *text)
-{
-	const char *c = text;
-
-	l->n = 0;
-	l->v = calloc(strlen(text) + 2, sizeof(*l->v));
-	while (l->v && *c) {
-		const char *e = strchr(c, '\n');
-		size_t len = e ? (size_t)(e - c) : strlen(c);
-
-		l->v[l->n++] = strndup(c, len);
-		c += len + (e ? 1 : 0);
-	}
-}
-
-/* Join the lines, leaving out [skip_from, skip_to). */
-static char *lines_join(const struct lines *l, int skip_from, int skip_to)
+/* The kept statements as text, leaving out [skip_from, skip_to). */
+static char *join(const struct shrink *sh, int skip_from, int skip_to)
 {
 	size_t len = 1;
 	char *out, *p;
 	int i;
 
-	for (i = 0; i < l->n; i++)
-		len += strlen(l->v[i]) + 1;
+	for (i = 0; i < sh->n; i++)
+		len += strlen(sh->v[i].line) + 1;
 	out = malloc(len);
 	if (!out)
 		return NULL;
 	p = out;
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < sh->n; i++) {
 		if (i >= skip_from && i < skip_to)
 			continue;
-		p += sprintf(p, "%s\n", l->v[i]);
+		p += sprintf(p, "%s\n", sh->v[i].line);
 	}
 	*p = 0;
 	return out;
-}
-
-static void lines_free(struct lines *l)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
 }
 
 static bool try_text(struct shrink *sh, const char *text)
@@ -99,36 +74,37 @@ static bool try_text(struct shrink *sh, const char *text)
 	return sh->keep(sh->ctx, text);
 }
 
-/* Lines that must stay: the model's own sizes. */
-static bool pinned(const char *line)
+/* Statements that must stay: the model's own sizes. */
+static bool pinned(const struct scn_op *op)
 {
-	return !strncmp(line, "set model/", 10);
+	return op->kind == SCN_SET && !strncmp(op->path, "model/", 6);
 }
 
-/* Remove chunks of n lines, halving n down to 1 (ddmin-like). */
-static bool shrink_lines(struct shrink *sh, struct lines *l)
+/* Remove chunks of n statements, halving n down to 1 (ddmin-like). */
+static bool shrink_ops(struct shrink *sh)
 {
 	bool any = false;
 	int chunk, i;
 
-	for (chunk = l->n / 2; chunk >= 1; chunk /= 2) {
-		for (i = 0; i + chunk <= l->n;) {
+	for (chunk = sh->n / 2; chunk >= 1; chunk /= 2) {
+		for (i = 0; i + chunk <= sh->n;) {
 			char *cand;
 			int k;
 
-			for (k = i; k < i + chunk && !pinned(l->v[k]); k++)
+			for (k = i; k < i + chunk && !pinned(sh->v[k].op); k++)
 				;
 			if (k < i + chunk) {
 				i++;
 				continue;
 			}
-			cand = lines_join(l, i, i + chunk);
+			cand = join(sh, i, i + chunk);
 			if (cand && try_text(sh, cand)) {
 				for (k = i; k < i + chunk; k++)
-					free(l->v[k]);
-				memmove(&l->v[i], &l->v[i + chunk],
-					(size_t)(l->n - i - chunk) * sizeof(char *));
-				l->n -= chunk;
+					free(sh->v[k].line);
+				memmove(&sh->v[i], &sh->v[i + chunk],
+					(size_t)(sh->n - i - chunk) *
+						sizeof(*sh->v));
+				sh->n -= chunk;
 				any = true;
 			} else {
 				i += chunk;
@@ -139,96 +115,110 @@ static bool shrink_lines(struct shrink *sh, struct lines *l)
 	return any;
 }
 
-/* Candidate narrower forms of the range at @pos (length @len) of @line. */
-static int range_candidates(const char *tok, size_t len, char out[][96])
+/* Does @op act on a page range (not mmap's new region, not show)? */
+static bool has_range(const struct scn_op *op)
 {
-	char name[24];
-	long a, b;
+	switch (op->kind) {
+	case SCN_MUNMAP:
+	case SCN_MREMAP:
+	case SCN_MPROTECT:
+	case SCN_MADVISE:
+	case SCN_READ:
+	case SCN_WRITE:
+		return true;
+	case SCN_EXPECT:
+		return op->expect != SCN_EXP_VMSTAT;
+	default:
+		return false;
+	}
+}
+
+static struct scn_range slice(int region, long start, long end)
+{
+	return (struct scn_range){ .region = region, .form = SCN_R_SLICE,
+				   .has_start = true, .has_end = true,
+				   .start = start, .end = end };
+}
+
+static struct scn_range page(int region, long start)
+{
+	return (struct scn_range){ .region = region, .form = SCN_R_PAGE,
+				   .start = start, .end = start + 1 };
+}
+
+/*
+ * Narrower forms of @r: the halves and the end pages of a slice with
+ * both bounds; of a whole region, the halves, the first page and the
+ * first PMD of a 2 MiB one (a region of another size makes some of them
+ * out of bounds, and the parser refuses those candidates).
+ */
+static int range_candidates(const struct scn_range *r, struct scn_range *out)
+{
+	long a = r->start, b = r->end;
 	int n = 0;
 
-	if (sscanf(tok, "%23[A-Za-z0-9_][%ld:%ld]", name, &a, &b) == 3) {
+	if (r->form == SCN_R_SLICE && r->has_start && r->has_end) {
 		if (b - a > 1) {
-			snprintf(out[n++], 96, "%s[%ld:%ld]", name, a, (a + b) / 2);
-			snprintf(out[n++], 96, "%s[%ld:%ld]", name, (a + b) / 2, b);
-			snprintf(out[n++], 96, "%s[%ld]", name, a);
-			snprintf(out[n++], 96, "%s[%ld]", name, b - 1);
+			out[n++] = slice(r->region, a, (a + b) / 2);
+			out[n++] = slice(r->region, (a + b) / 2, b);
+			out[n++] = page(r->region, a);
+			out[n++] = page(r->region, b - 1);
 		}
 		return n;
 	}
-	if (memchr(tok, '[', len))
+	if (r->form != SCN_R_ALL)
 		return 0;
-	snprintf(name, sizeof(name), "%.*s", (int)len, tok);
-	snprintf(out[n++], 96, "%s[0:256]", name);
-	snprintf(out[n++], 96, "%s[256:512]", name);
-	snprintf(out[n++], 96, "%s[0]", name);
-	snprintf(out[n++], 96, "%s[0:512]", name);
+	out[n++] = slice(r->region, 0, 256);
+	out[n++] = slice(r->region, 256, 512);
+	out[n++] = page(r->region, 0);
+	out[n++] = slice(r->region, 0, 512);
 	return n;
 }
 
-/* The first range token of a statement: a region name after the verb. */
-static const char *find_range(const char *line, size_t *len)
-{
-	const char *c = strstr(line, " R");
-
-	while (c) {
-		const char *e = c + 1;
-
-		while (*e && *e != ' ')
-			e++;
-		if (c[2] >= '0' && c[2] <= '9' && !strstr(line, " mmap ")) {
-			*len = (size_t)(e - c - 1);
-			return c + 1;
-		}
-		c = strstr(c + 1, " R");
-	}
-	return NULL;
-}
-
-static bool shrink_ranges(struct shrink *sh, struct lines *l)
+static bool shrink_ranges(struct shrink *sh)
 {
 	bool any = false;
 	int i, k, n;
 
-	for (i = 0; i < l->n; i++) {
-		char cands[4][96];
-		const char *tok;
-		size_t len;
+	for (i = 0; i < sh->n; i++) {
+		struct scn_op *op = sh->v[i].op;
+		struct scn_range cands[4], old = op->range;
 
-		tok = find_range(l->v[i], &len);
-		if (!tok)
+		if (!has_range(op))
 			continue;
-		n = range_candidates(tok, len, cands);
+		n = range_candidates(&op->range, cands);
 		for (k = 0; k < n; k++) {
-			size_t pre = (size_t)(tok - l->v[i]);
-			char *line = malloc(strlen(l->v[i]) + 128), *old, *cand;
+			char *line, *cand, *old_line = sh->v[i].line;
 
-			if (!line)
+			op->range = cands[k];
+			line = print_op(sh->s, op);
+			if (!line) {
+				op->range = old;
 				return any;
-			sprintf(line, "%.*s%s%s", (int)pre, l->v[i], cands[k],
-				tok + len);
-			old = l->v[i];
-			l->v[i] = line;
-			cand = lines_join(l, 0, 0);
+			}
+			sh->v[i].line = line;
+			cand = join(sh, 0, 0);
 			if (cand && try_text(sh, cand)) {
-				free(old);
+				free(old_line);
 				free(cand);
 				any = true;
 				break;
 			}
 			free(cand);
-			l->v[i] = old;
 			free(line);
+			sh->v[i].line = old_line;
+			op->range = old;
 		}
 	}
 	return any;
 }
 
-static int count_statements(const struct lines *l)
+static int count_statements(const struct shrink *sh)
 {
 	int i, n = 0;
 
-	for (i = 0; i < l->n; i++)
-		n += l->v[i][0] && l->v[i][0] != '#' && !pinned(l->v[i]);
+	for (i = 0; i < sh->n; i++)
+		n += !pinned(sh->v[i].op);
 	return n;
 }
 
@@ -237,26 +227,46 @@ char *exp_shrink_text(const char *text, exp_keep_fn keep, void *ctx,
 {
 	struct shrink sh = { .keep = keep, .ctx = ctx,
 			     .max_tries = max_tries };
-	char *canon = canonical(text), *out;
-	struct lines l;
-	int round;
+	struct scn_scenario s;
+	char err[256], *out = NULL;
+	int i, round;
 
-	lines_split(&l, canon);
-	free(canon);
 	if (orig_statements)
-		*orig_statements = count_statements(&l);
+		*orig_statements = 0;
+	if (statements)
+		*statements = 0;
+	/* Generated text always parses; other text is left as it is. */
+	if (scn_parse("<finding>", text, strlen(text), &s, err, sizeof(err)))
+		return strdup(text);
+	sh.s = &s;
+	sh.v = calloc((size_t)s.nr_ops + 1, sizeof(*sh.v));
+	for (i = 0; sh.v && i < s.nr_ops; i++) {
+		sh.v[i].op = &s.ops[i];
+		sh.v[i].line = print_op(&s, &s.ops[i]);
+		if (!sh.v[i].line)
+			goto out;
+		sh.n++;
+	}
+	if (!sh.v)
+		goto out;
+	if (orig_statements)
+		*orig_statements = count_statements(&sh);
 	for (round = 0; round < 8; round++) {
-		bool changed = shrink_lines(&sh, &l);
+		bool changed = shrink_ops(&sh);
 
-		changed |= shrink_ranges(&sh, &l);
+		changed |= shrink_ranges(&sh);
 		if (!changed)
 			break;
 	}
-	out = lines_join(&l, 0, 0);
+	out = join(&sh, 0, 0);
 	if (statements)
-		*statements = count_statements(&l);
-	lines_free(&l);
-	return out;
+		*statements = count_statements(&sh);
+out:
+	for (i = 0; i < sh.n; i++)
+		free(sh.v[i].line);
+	free(sh.v);
+	scn_free(&s);
+	return out ? out : strdup(text);
 }
 
 struct still_shows {

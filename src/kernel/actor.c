@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "actor.h"
-#include "guard.h"
+#include "host/guard.h"
 
 #define CALL_TIMEOUT_MS	 300000	/* one command (collapse GiBs) */
 #define EXIT_TIMEOUT_MS	 60000	/* an exiting actor frees its mm */

@@ -9,8 +9,8 @@
 
 #include "actor.h"
 #include "daemons.h"
-#include "guard.h"
-#include "internal.h"
+#include "host/guard.h"
+#include "host/internal.h"
 
 #define KSM_FULL_SCANS	KX_KSM_DIR "/full_scans"
 #define KSM_TIMEOUT_MS	300000

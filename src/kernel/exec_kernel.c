@@ -2,36 +2,19 @@
 /*
  * The kernel executor: exec_kernel_begin() and the step / observer /
  * finish of struct exec_run_ops, in the shape of the model executor.
- * Statements are dispatched to kexec_setup.c (set), kexec_mem.c
+ * Statements are dispatched to exec_setup.c (set), exec_mem.c
  * (processes and memory) and daemons (khugepaged, ksm, shrink); show and
  * expect use the common observer code.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "guard.h"
-#include "internal.h"
-#include "kexec.h"
-#include "tracefs.h"
-
-enum exec_status kx_exec_error(struct kx_exec *x, const struct scn_op *op,
-			       enum exec_status st, const char *fmt, ...)
-{
-	size_t n;
-	va_list ap;
-
-	n = (size_t)snprintf(x->r->error, sizeof(x->r->error),
-			     "%s:%d:%d: kernel: ", x->s->path, op->line,
-			     op->col);
-	va_start(ap, fmt);
-	if (n < sizeof(x->r->error))
-		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
-	va_end(ap);
-	return st;
-}
+#include "host/guard.h"
+#include "host/internal.h"
+#include "exec_internal.h"
+#include "host/tracefs.h"
 
 /* {========== daemons, show, expect ==========} */
 
@@ -209,11 +192,9 @@ static enum exec_status kx_finish(void *ctx)
 	struct exec_result *r = x->r;
 	enum exec_status st = r->status;
 
-	if (st == EXEC_OK && exec_final(x->s, &x->ob->ops, r)) {
-		snprintf(r->error, sizeof(r->error), "%s: kernel: out of host "
-			 "memory", x->s->path);
-		st = EXEC_CANNOT_RUN;
-	}
+	if (st == EXEC_OK && exec_final(x->s, &x->ob->ops, r))
+		st = exec_op_error(r, x->s, NULL, "kernel: ", EXEC_CANNOT_RUN,
+				   "out of host memory");
 	if (st == EXEC_OK && r->data_lost)
 		st = EXEC_DATA_LOST;
 	if (st == EXEC_OK && r->failed)

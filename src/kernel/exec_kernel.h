@@ -38,7 +38,7 @@ struct exec_kernel_opts {
 	FILE *trace;
 	/*
 	 * Record the PMD scans (exec_result.scans) from the trace, attributed
-	 * to process and PMD as kexec_trace.c says.
+	 * to process and PMD as exec_trace.c says.
 	 */
 	bool scans;
 };

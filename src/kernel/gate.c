@@ -13,8 +13,8 @@
 
 #include "actor.h"
 #include "daemons.h"
-#include "guard.h"
-#include "internal.h"
+#include "host/guard.h"
+#include "host/internal.h"
 
 #define KH_DIR		KX_THP_DIR "/khugepaged/"
 #define POLL_US		500

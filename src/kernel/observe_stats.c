@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "host/internal.h"
 #include "observe.h"
 
 #define PAGE_SZ		4096UL

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "actor.h"
-#include "internal.h"
+#include "host/internal.h"
 
 char kx_proc_state(pid_t pid)
 {

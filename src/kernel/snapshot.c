@@ -15,7 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "guard.h"
+#include "host/guard.h"
 #include "config/settings.h"
 #include "observe.h"
 #include "snapshot.h"

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "host/internal.h"
 #include "observe.h"
 #include "zero_page.h"
 

@@ -13,18 +13,7 @@
 
 #include <stddef.h>
 
-struct kx_guard;
-
-/* For each probe: 1 the zero page, 0 a real page, -1 could not tell. */
-struct kx_zero_page {
-	signed char small;	/* a read fault where no THP applies */
-	/*
-	 * A read fault in a MADV_HUGEPAGE PMD range with PMD THPs enabled
-	 * and use_zero_page 1: 1 the huge zero page by PMD, 0 a THP, -1 it
-	 * fell back to PTEs (the huge zero page or a THP was not allocated).
-	 */
-	signed char huge;
-};
+#include "host/guard.h"		/* struct kx_zero_page, kept per guard */
 
 /**
  * kx_zero_probe() - what read faults map on this kernel

@@ -191,9 +191,7 @@ static void walk_mm(struct fsim_machine *m, struct recount *rc,
 			struct pmd_table *t = pmd_table_lookup(mm, addr, false);
 			int i = (int)pmd_index(addr);
 
-			next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
-			if (next > vma->vm_end)
-				next = vma->vm_end;
+			next = pmd_addr_end(addr, vma->vm_end);
 			if (!t || pmd_none(t->e[i]))
 				continue;
 			if (pmd_trans_huge(t->e[i])) {

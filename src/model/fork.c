@@ -96,9 +96,7 @@ static int copy_page_range(struct fsim_machine *m, struct mm_struct *dst,
 		struct pmd_table *dt;
 		int i = (int)pmd_index(addr);
 
-		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
-		if (next > vma->vm_end)
-			next = vma->vm_end;
+		next = pmd_addr_end(addr, vma->vm_end);
 		if (!st || pmd_none(st->e[i]))
 			continue;
 		dt = pmd_table_lookup(dst, addr, true);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What loading outside state needs from the model beyond the syscalls:
- * registration of an mm with khugepaged as its faults would have done it
- * under the current settings (khugepaged_enter_vma() for each VMA), and
- * read access to khugepaged's per-PMD scan records.
+ * What callers outside the model need beyond the syscalls, with the
+ * machine kept opaque: registration of an mm with khugepaged as its
+ * faults would have done it under the current settings
+ * (khugepaged_enter_vma() for each VMA), read access to khugepaged's
+ * per-PMD scan records, the event counters and the predicate's errors.
  */
 #include "internal.h"
 #include "khugepaged.h"
@@ -38,4 +39,25 @@ void fsim_scan_record(struct fsim_machine *m, size_t i,
 		.unmapped = r->unmapped,
 		.is_khugepaged = r->is_khugepaged,
 	};
+}
+
+int fsim_mm_idx(const struct mm_struct *mm)
+{
+	return mm->idx;
+}
+
+uint64_t fsim_vm_event(const struct fsim_machine *m, int item)
+{
+	return m->ev[item];
+}
+
+void fsim_track_truth(struct fsim_machine *m, bool on)
+{
+	m->track_truth = on;
+}
+
+void fsim_pred_errors(const struct fsim_machine *m, long *fn, long *fp)
+{
+	*fn = m->pred_fn;
+	*fp = m->pred_fp;
 }

@@ -10,7 +10,13 @@
 
 #include <stdio.h>
 
-#include "machine.h"
+#include "config/profile.h"
+#include "config/settings.h"
+#include "types.h"
+
+/* Opaque outside model/: reached only through the functions below. */
+struct fsim_machine;
+struct mm_struct;
 
 enum fsim_advice {
 	FSIM_MADV_HUGEPAGE,
@@ -142,6 +148,17 @@ struct fsim_scan_record {
 size_t fsim_nr_scan_records(struct fsim_machine *m);
 void fsim_scan_record(struct fsim_machine *m, size_t i,
 		      struct fsim_scan_record *out);
+/* The number scan records name @mm by (fsim_scan_record.mm_idx). */
+int fsim_mm_idx(const struct mm_struct *mm);
+
+/* Vm event @item (enum vm_event_item, model/stats.h) since the start. */
+uint64_t fsim_vm_event(const struct fsim_machine *m, int item);
+/*
+ * Compare each answer of khugepaged's "shared?" predicate with the exact
+ * one (slow); fsim_pred_errors() gives the false negatives and positives.
+ */
+void fsim_track_truth(struct fsim_machine *m, bool on);
+void fsim_pred_errors(const struct fsim_machine *m, long *fn, long *fp);
 
 /*
  * The invariant checker (the model's CONFIG_DEBUG_VM): recount everything

@@ -229,9 +229,7 @@ static void pageout_vma_range(struct fsim_machine *m, struct mm_struct *mm,
 	for (addr = start; addr < end; addr = next) {
 		pmd_t *pmd = pmd_lookup(mm, addr);
 
-		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
-		if (next > end)
-			next = end;
+		next = pmd_addr_end(addr, end);
 		if (!pmd || pmd_none(*pmd))
 			continue;
 		if (pmd_trans_huge(*pmd)) {

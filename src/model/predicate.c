@@ -66,11 +66,9 @@ static void exact_walk_mm(struct fsim_machine *m, struct mm_struct *mm,
 
 		for (addr = vma->vm_start; addr < vma->vm_end;) {
 			pmd_t *pmd = pmd_lookup(mm, addr);
-			unsigned long next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
+			unsigned long next = pmd_addr_end(addr, vma->vm_end);
 			pte_t *pte;
 
-			if (next > vma->vm_end)
-				next = vma->vm_end;
 			if (pmd && pmd_trans_huge(*pmd) && !pmd_huge_zero(*pmd))
 				exact_mark(m, owner, pmd_pfn(*pmd), mm->idx);
 			if (pmd && pmd_is_table(*pmd))

@@ -287,9 +287,7 @@ static void change_prot_range(struct fsim_machine *m, struct mm_struct *mm,
 		pmd_t *pmd = pmd_lookup(mm, addr);
 		pte_t *ptep;
 
-		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
-		if (next > end)
-			next = end;
+		next = pmd_addr_end(addr, end);
 		if (!pmd || pmd_none(*pmd))
 			continue;
 		if (pmd_trans_huge(*pmd)) {

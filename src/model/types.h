@@ -202,4 +202,17 @@ static inline bool pmd_dirty(pmd_t pmd)
 #define ALIGN_DOWN_PMD(a) ((a) & PMD_MASK)
 #define ALIGN_UP_PMD(a) (((a) + PMD_SIZE - 1) & PMD_MASK)
 
+/*
+ * The kernel's pmd_addr_end(): the next PMD boundary after @addr, or @end
+ * if that comes first.  Compared one below, so that a boundary that wraps
+ * to 0 at the top of the address space still gives @end.
+ */
+static inline unsigned long pmd_addr_end(unsigned long addr,
+					 unsigned long end)
+{
+	unsigned long boundary = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
 #endif

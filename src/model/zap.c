@@ -102,9 +102,7 @@ void zap_vma_range(struct fsim_machine *m, struct mm_struct *mm,
 		struct pmd_table *t = pmd_table_lookup(mm, addr, false);
 		int i = (int)pmd_index(addr);
 
-		next = ALIGN_DOWN_PMD(addr) + PMD_SIZE;
-		if (next > end)
-			next = end;
+		next = pmd_addr_end(addr, end);
 		if (!t || pmd_none(t->e[i]))
 			continue;
 		if (pmd_trans_huge(t->e[i])) {

@@ -152,6 +152,19 @@ int scn_parse_file(const char *path, struct scn_scenario *out, char *err,
 		   size_t errlen);
 void scn_free(struct scn_scenario *s);
 
+/* Paths of scenario files (files.c). */
+struct scn_files {
+	char **files;
+	int nr, cap;
+};
+/*
+ * Append every *.fsim below @dir (subdirectories followed, names starting
+ * with '.' skipped), sorted.  Return 0, or -1 (errno) when a directory
+ * cannot be read or memory runs out; what was found stays in @l.
+ */
+int scn_find_files(struct scn_files *l, const char *dir);
+void scn_files_free(struct scn_files *l);
+
 /*
  * Print @s as canonical scenario text: one statement per line, single
  * spaces, sizes with the largest exact suffix, no comments.  Parsing the

@@ -39,7 +39,7 @@ static int proc_of(const struct snapshot *s, struct snap_model *sm, int idx)
 	int i;
 
 	for (i = 0; i < s->nr_procs; i++)
-		if (sm->mms[i] && sm->mms[i]->idx == idx)
+		if (sm->mms[i] && fsim_mm_idx(sm->mms[i]) == idx)
 			return i;
 	return -1;
 }

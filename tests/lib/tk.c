@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "tap.h"
 #include "tk.h"
 
@@ -51,23 +51,40 @@ bool tk_zero_probe(struct kx_zero_page *z)
 	return !ret;
 }
 
+bool tk_begin(int (*can_run)(char *why, size_t len), char *why, size_t len,
+	      int *lock)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	*lock = -1;
+	if (can_run(why, len))
+		return false;
+	*lock = tk_serialize();
+	if (kx_restore_saved(-1, why, len) < 0)
+		printf("# kx_restore_saved: %s\n", why);
+	return true;
+}
+
+void tk_skip_all(const struct tk_test *tests, int n, const char *why)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		tap_skip(why, "%s", tests[i].desc);
+}
+
 int tk_main(const struct tk_test *tests, int n,
 	    int (*can_run)(char *why, size_t len))
 {
 	char why[256];
 	int i, lock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (can_run(why, sizeof(why))) {
-		for (i = 0; i < n; i++)
-			tap_skip(why, "%s", tests[i].desc);
+	if (!tk_begin(can_run, why, sizeof(why), &lock)) {
+		tk_skip_all(tests, n, why);
 		return tap_done();
 	}
-	lock = tk_serialize();
-	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
-		printf("# kx_restore_saved: %s\n", why);
 	for (i = 0; i < n; i++)
 		TEST(tests[i].fn(), "%s", tests[i].desc);
-	close(lock);
+	if (lock >= 0)
+		close(lock);
 	return tap_done();
 }

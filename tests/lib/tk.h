@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "kernel/guard.h"
+#include "host/guard.h"
 #include "kernel/zero_page.h"
 
 /*
@@ -32,16 +32,27 @@ struct kx_guard *tk_open_guard(FILE *out);
  */
 bool tk_zero_probe(struct kx_zero_page *z);
 
+/*
+ * The kernel tests' prologue: stdout line-buffered; then, unless @can_run
+ * (exec_kernel_check() and the like) says no (false, the reason in @why,
+ * for the caller to skip its tests with), take turns (tk_serialize(): the
+ * fd to close in *@lock, -1 if none) and undo what an interrupted run
+ * left (kx_restore_saved()).
+ */
+bool tk_begin(int (*can_run)(char *why, size_t len), char *why, size_t len,
+	      int *lock);
+
 struct tk_test {
 	bool (*fn)(void);
 	const char *desc;
 };
 
+/* tap_skip() every test of @tests with @why. */
+void tk_skip_all(const struct tk_test *tests, int n, const char *why);
+
 /*
- * A kernel test's main(): every test skipped with the reason where
- * @can_run (exec_kernel_check() and the like) says no; else take turns
- * (tk_serialize()), undo what an interrupted run left, and run them.
- * Return: tap_done().
+ * A kernel test's main(): tk_begin(), then every test, or every test
+ * skipped with the reason.  Return: tap_done().
  */
 int tk_main(const struct tk_test *tests, int n,
 	    int (*can_run)(char *why, size_t len));

@@ -222,3 +222,26 @@ bool tm_done(struct fsim_machine *m)
 	fsim_free(m);
 	return ok;
 }
+
+const char *const tm_profiles[TM_NR_PROFILES] = {
+	"v6.9", "v6.10", "v6.15", "v6.18",
+};
+
+struct mm_struct *tm_mthp_process(struct fsim_machine *m, long nr)
+{
+	struct mm_struct *mm;
+
+	if (fsim_set(m, "hugepages-64kB/enabled", "always"))
+		return NULL;
+	mm = tm_process(m, TM_BASE, PMD_SIZE, false);
+	return mm && tm_write(m, mm, TM_BASE, nr) ? mm : NULL;
+}
+
+bool tm_khugepaged(struct fsim_machine *m, struct mm_struct *mm,
+		   unsigned long addr, unsigned long len)
+{
+	if (fsim_madvise(m, mm, addr, len, FSIM_MADV_HUGEPAGE))
+		return false;
+	fsim_khugepaged(m, 1);
+	return true;
+}

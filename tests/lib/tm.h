@@ -84,6 +84,15 @@ bool tm_done(struct fsim_machine *m);
 long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
 		    unsigned long addr, long n, enum fsim_page_state state);
 
+/* The four eras the model tests run under, oldest first. */
+#define TM_NR_PROFILES 4
+extern const char *const tm_profiles[TM_NR_PROFILES];
+/* 64 KiB mTHPs always on, 2 MiB at TM_BASE, its first @nr pages written. */
+struct mm_struct *tm_mthp_process(struct fsim_machine *m, long nr);
+/* MADV_HUGEPAGE on [addr, addr + len), then one khugepaged pass. */
+bool tm_khugepaged(struct fsim_machine *m, struct mm_struct *mm,
+		   unsigned long addr, unsigned long len);
+
 /*
  * A check the model is known to fail (a recorded model bug): print
  * "# BUG: <why>" and go on with the test.  Once the model passes it, say

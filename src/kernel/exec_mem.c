@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kexec.h"
+#include "exec_internal.h"
 
 static uint64_t range_addr(const struct kx_exec *x, const struct scn_op *op)
 {

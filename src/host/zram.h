@@ -4,8 +4,8 @@
  * guard turns /dev/zram0 into a swap device for the run and removes it on
  * every way out (and in the recovery of a run killed with SIGKILL).
  */
-#ifndef FSIM_KERNEL_ZRAM_H
-#define FSIM_KERNEL_ZRAM_H
+#ifndef FSIM_HOST_ZRAM_H
+#define FSIM_HOST_ZRAM_H
 
 #include <stddef.h>
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diffint.h"
+#include "internal.h"
 #include "report/svg.h"
 
 struct side_maps {

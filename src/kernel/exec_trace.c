@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "kexec.h"
+#include "host/internal.h"
+#include "exec_internal.h"
 #include "scan_trace.h"
-#include "tracefs.h"
+#include "host/tracefs.h"
 
 #define KEEPER_PROC	(-2)
 #define PMD_BYTES	((uint64_t)SCN_PMD_SIZE)

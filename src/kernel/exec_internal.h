@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to the kernel executor (exec_kernel.c, kexec_*.c): the state of
+ * Internal to the kernel executor (exec_kernel.c, exec_*.c): the state of
  * one run and the statement handlers.
  */
-#ifndef FSIM_KERNEL_KEXEC_H
-#define FSIM_KERNEL_KEXEC_H
+#ifndef FSIM_KERNEL_EXEC_INTERNAL_H
+#define FSIM_KERNEL_EXEC_INTERNAL_H
 
 #include "actor.h"
 #include "daemons.h"
@@ -41,20 +41,19 @@ struct kx_exec {
 };
 
 /* Report @fmt at @op's position ("file:line:col: kernel: ...") as @st. */
-enum exec_status kx_exec_error(struct kx_exec *x, const struct scn_op *op,
-			       enum exec_status st, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+#define kx_exec_error(x, op, st, ...) \
+	exec_op_error((x)->r, (x)->s, (op), "kernel: ", (st), __VA_ARGS__)
 
-/* kexec_setup.c */
+/* exec_setup.c */
 int kx_exec_setup(struct kx_exec *x);
 void kx_exec_teardown(struct kx_exec *x);
 enum exec_status kx_exec_set(struct kx_exec *x, const struct scn_op *op);
 
-/* kexec_mem.c: process and memory statements */
+/* exec_mem.c: process and memory statements */
 enum exec_status kx_exec_process_op(struct kx_exec *x, int idx,
 				    const struct scn_op *op);
 
-/* kexec_trace.c: --trace (see there) */
+/* exec_trace.c: --trace (see there) */
 int kx_trace_begin(struct kx_exec *x);
 void kx_trace_end(struct kx_exec *x);
 void kx_trace_snapshot(struct kx_exec *x);

@@ -13,13 +13,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "guard.h"
-#include "internal.h"
-#include "kexec.h"
+#include "host/guard.h"
+#include "host/internal.h"
+#include "exec_internal.h"
 #include "config/settings.h"
-#include "tracefs.h"
+#include "host/tracefs.h"
 #include "zero_page.h"
-#include "zram.h"
+#include "host/zram.h"
 
 #define SCAN_SLEEP	"khugepaged/scan_sleep_millisecs"
 #define ALLOC_SLEEP	"khugepaged/alloc_sleep_millisecs"
@@ -48,14 +48,10 @@ static int setup_error(struct kx_exec *x, const char *fmt, ...)
 
 static int setup_error(struct kx_exec *x, const char *fmt, ...)
 {
-	size_t n;
 	va_list ap;
 
-	n = (size_t)snprintf(x->r->error, sizeof(x->r->error), "%s: kernel: ",
-			     x->s->path);
 	va_start(ap, fmt);
-	if (n < sizeof(x->r->error))
-		vsnprintf(x->r->error + n, sizeof(x->r->error) - n, fmt, ap);
+	exec_op_verror(x->r, x->s, NULL, "kernel: ", fmt, ap);
 	va_end(ap);
 	x->r->status = EXEC_CANNOT_RUN;
 	return -1;

@@ -4,7 +4,7 @@
  * recovers what a killed run left, saves the settings before any change,
  * and undoes the run on kx_guard_close(), exit() and fatal signals.
  *
- * The only mutable globals of src/kernel/ live here: the guard itself and
+ * The only mutable globals of src/host/ live here: the guard itself and
  * the pointer the signal handler and the atexit hook reach it through
  * (neither receives an argument), and whether the hook is registered.
  */

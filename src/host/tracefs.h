@@ -11,8 +11,8 @@
  * recovery of a SIGKILLed run does.  A tracefs that was already mounted
  * (or one mounted over ours meanwhile) is never unmounted.
  */
-#ifndef FSIM_KERNEL_TRACEFS_H
-#define FSIM_KERNEL_TRACEFS_H
+#ifndef FSIM_HOST_TRACEFS_H
+#define FSIM_HOST_TRACEFS_H
 
 #include <stddef.h>
 

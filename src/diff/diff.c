@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diffint.h"
-#include "exec_kernel.h"
+#include "internal.h"
+#include "kernel/exec_kernel.h"
 
 static const char *const per_pass[] = {
 	"thp_scan_exceed_none_pte",

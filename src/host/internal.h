@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to src/kernel/: the record of everything a run may have to undo
- * (struct kx_state), the guard that owns it, and the helpers that undo it.
+ * Internal to the host safety layer (src/host/), and used by the
+ * live-kernel executor above it (src/kernel/: file helpers, sysfs
+ * paths): the record of everything a run may have to undo (struct
+ * kx_state), the guard that owns it, and the helpers that undo it.
  * Functions marked "async-signal-safe" use only open/read/write/close,
  * unlink, rmdir, kill, waitpid, swapoff, statx and umount2, so the signal
  * handler can call them; they never allocate, lock or touch stdio.
  */
-#ifndef FSIM_KERNEL_INTERNAL_H
-#define FSIM_KERNEL_INTERNAL_H
+#ifndef FSIM_HOST_INTERNAL_H
+#define FSIM_HOST_INTERNAL_H
 
 #include <signal.h>
 #include <stdbool.h>
@@ -16,7 +18,6 @@
 #include <sys/types.h>
 
 #include "guard.h"
-#include "zero_page.h"
 
 #define KX_THP_DIR	"/sys/kernel/mm/transparent_hugepage"
 #define KX_KSM_DIR	"/sys/kernel/mm/ksm"

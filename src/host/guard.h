@@ -28,8 +28,8 @@
  * After fork(), a child must call kx_child_after_fork() and the parent
  * kx_child_add(); a forked child never undoes the parent's changes.
  */
-#ifndef FSIM_KERNEL_GUARD_H
-#define FSIM_KERNEL_GUARD_H
+#ifndef FSIM_HOST_GUARD_H
+#define FSIM_HOST_GUARD_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -46,6 +46,21 @@
 #define KX_TEST_LOCK	KX_RUN_DIR "/test-lock"
 
 struct kx_guard;
+
+/*
+ * What this kernel's read faults map, as the zero-page probe
+ * (kernel/zero_page.h) finds; the guard keeps the answer for its run.
+ * For each probe: 1 the zero page, 0 a real page, -1 could not tell.
+ */
+struct kx_zero_page {
+	signed char small;	/* a read fault where no THP applies */
+	/*
+	 * A read fault in a MADV_HUGEPAGE PMD range with PMD THPs enabled
+	 * and use_zero_page 1: 1 the huge zero page by PMD, 0 a THP, -1 it
+	 * fell back to PTEs (the huge zero page or a THP was not allocated).
+	 */
+	signed char huge;
+};
 
 /**
  * kx_guard_check() - can the kernel executor run on this machine?

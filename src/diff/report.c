@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diffint.h"
-#include "exec_kernel.h"
+#include "internal.h"
+#include "kernel/exec_kernel.h"
 
 #define ROW		64
 #define SMALL_REGION	1024	/* pages: print every row */

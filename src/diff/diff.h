@@ -23,8 +23,8 @@
  * model/huge_zero_page=0.  A zero page that differs anyway is reported
  * with a note saying what the probe found and what the model had.
  */
-#ifndef FSIM_KERNEL_DIFF_H
-#define FSIM_KERNEL_DIFF_H
+#ifndef FSIM_DIFF_DIFF_H
+#define FSIM_DIFF_DIFF_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,7 +61,7 @@ struct kx_diff_opts {
 	const char *svg;
 	/*
 	 * Also compare the PMD scans of every khugepaged pass and
-	 * MADV_COLLAPSE, record by record (see diff_scan.c).
+	 * MADV_COLLAPSE, record by record (see scan.c).
 	 */
 	bool trace;
 };

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diffint.h"
+#include "internal.h"
 
 /* Does the kernel's @b (fields it could not see are wildcards) match @a? */
 static const char *scan_differs(const struct exec_scan *a,

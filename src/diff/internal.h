@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to diff.c and diff_report.c: the two sides of a comparison and
+ * Internal to diff.c and report.c: the two sides of a comparison and
  * what differed.  Pages are indexed over the union of the regions' address
  * ranges (a page that two overlapping regions share is compared once):
  * entry e = process * npages + j, j the page's index in that union.
  */
-#ifndef FSIM_KERNEL_DIFFINT_H
-#define FSIM_KERNEL_DIFFINT_H
+#ifndef FSIM_DIFF_INTERNAL_H
+#define FSIM_DIFF_INTERNAL_H
 
 #include "diff.h"
 #include "exec/exec.h"
-#include "observe.h"
-#include "zero_page.h"
+#include "kernel/observe.h"
+#include "kernel/zero_page.h"
 
 #define NO_LABEL UINT64_MAX
 
@@ -59,7 +59,7 @@ struct kx_diff {
 	long scans_compared;
 };
 
-/* diff_scan.c: the PMD scans of the statement just stepped (--trace) */
+/* scan.c: the PMD scans of the statement just stepped (--trace) */
 bool kx_diff_compare_scans(struct kx_diff *d);
 void kx_diff_classify_scans(const struct kx_diff *d,
 			    struct kx_diff_verdict *v);
@@ -72,13 +72,13 @@ uint8_t kx_diff_entry_bad(const struct kx_diff *d, int p, uint64_t addr);
 /*
  * The maps of both sides now as an SVG picture into @path, the differing
  * pages marked; @op is the statement after which they differ, or -1 when
- * they agreed to the end (diff_svg.c).  0, or -1 with errno.
+ * they agreed to the end (svg.c).  0, or -1 with errno.
  */
 int kx_diff_svg(const struct kx_diff *d, int op, const char *path);
-/* The first difference after statement @op as a verdict (diff_report.c) */
+/* The first difference after statement @op as a verdict (report.c) */
 void kx_diff_classify(const struct kx_diff *d, int op,
 		      struct kx_diff_verdict *v);
-/* Print what differs after statement @op (diff_report.c). */
+/* Print what differs after statement @op (report.c). */
 void kx_diff_report(struct kx_diff *d, int op);
 
 #endif
