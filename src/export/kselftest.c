@@ -344,7 +344,7 @@ static void put_tables(struct export *x)
 	if (s->nr_procs) {
 		fprintf(f, "enum {");
 		for (i = 0; i < s->nr_procs; i++)
-			fprintf(f, "%s PROC_%s%s", i ? "" : "", s->procs[i],
+			fprintf(f, " PROC_%s%s", s->procs[i],
 				i + 1 < s->nr_procs ? "," : " ");
 		fprintf(f, "};\n");
 	}
@@ -435,11 +435,6 @@ static void put_expect(struct export *x, int idx)
 	const struct scn_op *op = &s->ops[idx];
 	FILE *f = x->f;
 
-	if (!scn_op_applies(op, "kernel")) {
-		fprintf(f, "\t/* not for the kernel: only the model's "
-			"profiles named */\n");
-		return;
-	}
 	fprintf(f, "\t");
 	switch (op->expect) {
 	case SCN_EXP_VMSTAT:
@@ -505,6 +500,10 @@ static void put_op(struct export *x, int idx)
 
 	fprintf(f, "\t/* %d: ", op->line);
 	put_comment_text(f, op->text);
+	if (op->kind == SCN_EXPECT && !scn_op_applies(op, "kernel")) {
+		fprintf(f, " (model profiles only) */\n");
+		return;
+	}
 	fprintf(f, " */\n");
 	switch (op->kind) {
 	case SCN_SET:
