@@ -588,11 +588,11 @@ static void put_header(FILE *f, const struct scn_scenario *s,
 		       const char *origin)
 {
 	fprintf(f, "// SPDX-License-Identifier: GPL-2.0-only\n/*\n");
-	fprintf(f, " * The foliosim scenario ");
+	fprintf(f, " * The foliosim scenario\n *\t");
 	put_comment_text(f, s->path);
-	fprintf(f, " as a kselftest,\n * exported by ");
+	fprintf(f, "\n * as a kselftest, exported by ");
 	put_comment_text(f, origin);
-	fprintf(f, " (foliosim export --kselftest).\n"
+	fprintf(f, "\n * (foliosim export --kselftest).\n"
 		" *\n"
 		" *\tcc -std=gnu11 -Wall -Wextra -Werror test.c -o test && "
 		"sudo ./test\n"
@@ -609,7 +609,9 @@ static void put_header(FILE *f, const struct scn_scenario *s,
 		"exit.\n"
 		" * khugepaged runs only in 'khugepaged N' statements, counted "
 		"in full\n"
-		" * scans.  Exit status: 0 pass, 1 fail, 4 skip (not root, no "
+		" * scans.  It changes global settings and counts global "
+		"events: run it\n"
+		" * alone.  Exit status: 0 pass, 1 fail, 4 skip (not root, no "
 		"THP, ...).\n"
 		" */\n"
 		"#define _GNU_SOURCE\n");
