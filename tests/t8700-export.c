@@ -10,8 +10,9 @@
  * A deliberately wrong expect must make a program exit 1 (the checks are
  * not vacuous), and SIGTERM must restore the settings too.
  *
- * The programs run under the guard (which gives them a zram swap when
- * none is active) and the test lock, one at a time.  Under ASan the
+ * The programs run one at a time under the test lock, each under a
+ * guard of its own (which gives it a fresh zram swap when it pages out
+ * and no swap is active).  Under ASan the
  * compile-and-run part is left to the plain build.
  */
 #include <dirent.h>
@@ -369,17 +370,43 @@ static bool build(const char *path, char *bin, size_t len)
 	return ok;
 }
 
+/* Does the program of @bin page out (its source says so)? */
+static bool uses_swap(const char *bin)
+{
+	char c[600], line[256];
+	bool yes = false;
+	FILE *f;
+
+	snprintf(c, sizeof(c), "%s.c", bin);
+	f = fopen(c, "r");
+	while (f && !yes && fgets(line, sizeof(line), f))
+		yes = !strcmp(line, "#define USES_SWAP\t1\n");
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 /*
- * Run @bin; its status.  Counters are global (other processes move
- * them): a failed run is run once more.  @out gets the last output.
+ * Run @bin under a guard of its own (a fresh zram swap where it pages
+ * out and none is active: swap slots are allocated from the start, as
+ * the scenarios expect); its status, or -1 without a guard.
+ * @restored: the settings are as before.  @out gets the output.
  */
 static int run_program(const char *bin, char **out, long term_after_ms,
 		       bool *restored)
 {
 	char *argv[] = { (char *)bin, NULL };
-	char *before = settings_now(), *after;
+	char *before, *after, why[256];
+	struct kx_guard *g = tk_open_guard(stdout);
 	int st;
 
+	*out = NULL;
+	*restored = false;
+	if (!g)
+		return -1;
+	if (uses_swap(bin) && kx_swap_ensure(g, why, sizeof(why)) < 0)
+		printf("# no swap: %s\n", why);
+	before = settings_now();
 	st = run(argv, out, term_after_ms);
 	after = settings_now();
 	*restored = before && after && !strcmp(before, after);
@@ -387,6 +414,8 @@ static int run_program(const char *bin, char **out, long term_after_ms,
 		printf("# settings before:\n%s# after:\n%s", before, after);
 	free(before);
 	free(after);
+	if (kx_guard_close(g))
+		printf("# kx_guard_close failed\n");
 	return st;
 }
 
@@ -439,7 +468,7 @@ static bool wrong_expect_fails(void)
 	CHECK(write_text(path, text));
 	CHECK(build(path, bin, sizeof(bin)));
 	st = run_program(bin, &out, 0, &restored);
-	ok = st == 1 && restored && strstr(out, "\n1..3\n") &&
+	ok = st == 1 && restored && out && strstr(out, "\n1..3\n") &&
 	     strstr(out, "\nok 1 line 6: expect P R thp = 1\n") &&
 	     strstr(out, "\nnot ok 2 line 7: expect P R present = 511\n") &&
 	     strstr(out, "wrong-expect.fsim:7: expect P R present = 511: "
@@ -461,7 +490,8 @@ static bool sigterm_restores(void)
 	CHECK(build(SCN_DIR "/selftests/collapse_compound_extreme."
 		    "khugepaged.fsim", bin, sizeof(bin)));
 	st = run_program(bin, &out, 700, &restored);
-	ok = st == 1 && restored && strstr(out, "Bail out! interrupted");
+	ok = st == 1 && restored && out &&
+	     strstr(out, "Bail out! interrupted");
 	if (!ok) {
 		printf("# status %d\n", st);
 		diag(out);
@@ -473,7 +503,6 @@ static bool sigterm_restores(void)
 static void kernel_tests(const struct list *files, const bool *built)
 {
 	char why[512];
-	struct kx_guard *g;
 	int i, lock;
 
 	if (exec_kernel_check(why, sizeof(why))) {
@@ -486,23 +515,17 @@ static void kernel_tests(const struct list *files, const bool *built)
 	lock = tk_serialize();
 	if (kx_restore_saved(-1, why, sizeof(why)) < 0)
 		printf("# kx_restore_saved: %s\n", why);
-	g = tk_open_guard(stdout);
-	if (g && kx_swap_ensure(g, why, sizeof(why)) < 0)
-		printf("# no swap: %s (swap scenarios skip)\n", why);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	for (i = 0; i < files->n; i++) {
-		if (g && built[i])
+		if (built[i])
 			TEST(export_and_pass(files->v[i]),
 			     "exported %s passes", files->v[i]);
 		else
-			tap_skip(g ? "did not compile" : "no guard",
-				 "exported %s passes", files->v[i]);
+			tap_skip("did not compile", "exported %s passes",
+				 files->v[i]);
 	}
-	TEST(g && wrong_expect_fails(),
-	     "a wrong expect makes the program fail");
-	TEST(g && sigterm_restores(), "SIGTERM restores the settings");
-	if (g)
-		kx_guard_close(g);
+	TEST(wrong_expect_fails(), "a wrong expect makes the program fail");
+	TEST(sigterm_restores(), "SIGTERM restores the settings");
 	close(lock);
 }
 

@@ -440,13 +440,14 @@ static void put_expect(struct export *x, int idx)
 	case SCN_EXP_VMSTAT:
 		fprintf(f, "expect_vmstat(%d, ", op->line);
 		put_text_arg(f, op);
-		fprintf(f, ", %d, %s, %lld);\n", vmstat_index(x, op->vmstat),
+		fprintf(f, ",\n\t\t      %d, %s, %lld);\n",
+			vmstat_index(x, op->vmstat),
 			cmp_names[op->cmp], (long long)op->expect_value);
 		break;
 	case SCN_EXP_COLLAPSE:
 		fprintf(f, "expect_collapse(%d, ", op->line);
 		put_text_arg(f, op);
-		fprintf(f, ", %d, %s);\n", collapse_of(x, idx),
+		fprintf(f, ",\n\t\t\t%d, %s);\n", collapse_of(x, idx),
 			op->collapse_ok ? "true" : "false");
 		break;
 	default:
