@@ -3,8 +3,9 @@
  * foliosim export --kselftest: the output is deterministic and carries
  * its header; a statement that cannot be exported is refused at its
  * file:line:col; and, in the plain build, every exported program of the
- * seed's case, tests/scenarios/killers/ (if any) and the selftests,
- * behaviour, ksm and swap suites compiles with the system cc and
+ * seed's case, tests/export/ (every statement of the language once),
+ * tests/scenarios/killers/ (if any) and the selftests, behaviour, ksm and
+ * swap suites compiles with the system cc and
  * -Wall -Wextra -Werror and, as root with THP, passes on this kernel
  * (exit 0), leaving the settings as it found them and no process behind.
  * A deliberately wrong expect must make a program exit 1 (the checks are
@@ -532,8 +533,8 @@ static void kernel_tests(const struct list *files, const bool *built)
 int main(void)
 {
 	static const char *const dirs[] = {
-		SCN_DIR "/killers", SCN_DIR "/selftests", SCN_DIR "/behaviour",
-		SCN_DIR "/ksm", SCN_DIR "/swap",
+		"tests/export", SCN_DIR "/killers", SCN_DIR "/selftests",
+		SCN_DIR "/behaviour", SCN_DIR "/ksm", SCN_DIR "/swap",
 	};
 	struct list files = { 0 };
 	bool *built;

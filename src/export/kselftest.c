@@ -19,6 +19,7 @@
 #include "model/settings.h"
 
 #define USER_TOP	(1ULL << 47)	/* x86-64 4-level user space */
+#define EXPORT_MAX_PROCS 200
 
 static const char *const madv_names[NR_SCN_ADVICE] = {
 	[SCN_ADV_HUGEPAGE] = "MADV_HUGEPAGE",
@@ -618,6 +619,22 @@ static void put_header(FILE *f, const struct scn_scenario *s,
 		"#define _GNU_SOURCE\n");
 }
 
+/*
+ * Four pipe ends per process stay open in the program: past this many
+ * processes it would run out of file descriptors (1024 by default).
+ */
+static int check_procs(const struct scn_scenario *s, const struct scn_op *op,
+		       char *err, size_t len)
+{
+	int p = op->kind == SCN_SPAWN ? op->proc :
+		op->kind == SCN_FORK  ? op->proc2 : -1;
+
+	if (p < EXPORT_MAX_PROCS)
+		return 0;
+	return refuse(s, op, err, len, "more than %d processes",
+		      EXPORT_MAX_PROCS);
+}
+
 int export_kselftest(FILE *out, const struct scn_scenario *s,
 		     const char *origin, char *err, size_t errlen)
 {
@@ -625,7 +642,8 @@ int export_kselftest(FILE *out, const struct scn_scenario *s,
 	int i;
 
 	for (i = 0; i < s->nr_ops; i++)
-		if (check_placement(s, &s->ops[i], err, errlen))
+		if (check_placement(s, &s->ops[i], err, errlen) ||
+		    check_procs(s, &s->ops[i], err, errlen))
 			return -1;
 	x.vmstat = calloc((size_t)s->nr_ops + 1, sizeof(*x.vmstat));
 	x.collapse = calloc((size_t)s->nr_ops + 1, sizeof(*x.collapse));
