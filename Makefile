@@ -16,7 +16,7 @@ LDLIBS := -lpthread
 
 LIB_SRC := $(sort $(wildcard src/config/*.c src/model/*.c src/scenario/*.c src/report/*.c \
 	src/exec/*.c src/snapshot/*.c \
-	src/explore/*.c src/kernel/*.c src/host/*.c src/diff/*.c))
+	src/explore/*.c src/kernel/*.c src/host/*.c src/diff/*.c src/export/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/t[0-9]*.c))
 TEST_LIB := $(sort $(wildcard tests/lib/*.c))
@@ -30,6 +30,17 @@ TESTS := $(patsubst tests/%.c,build/tests/%,$(TEST_SRC))
 STESTS := $(patsubst tests/%.c,build/tests-san/%,$(TEST_SRC))
 
 all: foliosim
+
+# The commit the binary was built from, for the header of exported tests;
+# rewritten only when it changes.
+build/version.h: FORCE
+	@mkdir -p build
+	@v=$$(git describe --always --dirty 2>/dev/null || echo unknown); \
+	echo "#define FOLIOSIM_COMMIT \"$$v\"" > $@.tmp; \
+	cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(OBJ)/src/cli/cmd_export.o $(SOBJ)/src/cli/cmd_export.o: build/version.h
+$(OBJ)/src/cli/cmd_export.o $(SOBJ)/src/cli/cmd_export.o: CPPFLAGS += -Ibuild
 
 foliosim: $(call lib_objs,$(OBJ)) $(patsubst %.c,$(OBJ)/%.o,$(CLI_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -74,7 +85,7 @@ fuzz:
 clean:
 	rm -rf build foliosim
 
-.PHONY: all check tests bench fuzz clean
+.PHONY: all check tests bench fuzz clean FORCE
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -27,8 +27,9 @@ int cmd_sweep(int argc, char **argv);
 int cmd_demo(void);
 int cmd_snapshot(int argc, char **argv);
 int cmd_whatif(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 /* Help texts kept beside their commands. */
-extern const char snapshot_usage[], whatif_usage[];
+extern const char snapshot_usage[], whatif_usage[], export_usage[];
 
 /* A suite of scenario files (suite.c). */
 struct cli_suite {

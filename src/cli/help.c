@@ -224,6 +224,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "processes", snapshot_usage },
 	{ "whatif", cmd_whatif, "what khugepaged would do to a snapshot, per "
 	  "era and setting", whatif_usage },
+	{ "export", cmd_export, "a scenario as a standalone kernel selftest "
+	  "(C)", export_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };
 
