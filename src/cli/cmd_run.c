@@ -177,8 +177,13 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
 			const char *v = a[5] ? a + 6 : argv[++i];
 
+			char err[320];
+
 			if (!v)
 				return -cli_error("--set needs PATH=VALUE");
+			/* a bad size is an error before any run, not after */
+			if (exec_set_check(v, err, sizeof(err)))
+				return -cli_error("%s", err);
 			o->sets[o->nr_sets++] = v;
 		} else if (!strcmp(a, "--force") ||
 			   !strncmp(a, "--force=", 8)) {
