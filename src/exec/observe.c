@@ -71,33 +71,41 @@ static int observe_chunks(const struct exec_observer *obs, int proc,
 }
 
 /*
- * Which process maps each present frame: one, or more than one.  An
- * open-addressing hash over the distinct frames, so that its size follows
- * the memory present, not the processes times the regions.  A slot packs
- * frame + 1 (0: free) under the owner's code (process + 1, or FI_SHARED).
+ * Which process maps each present frame: none, one, or more than one.
+ * Frames are grouped in blocks of 512 (a PMD's worth), each with a 16-bit
+ * owner per frame (0: none, process + 1, or FI_SHARED), found through an
+ * open-addressing hash of block numbers.  A THP's frames share a block,
+ * so the index costs 2 bytes per frame of the blocks in use: at most 2
+ * bytes per frame of the machine, however many processes map them.
  */
-#define FI_FRAME_BITS	51
-#define FI_FRAME_MASK	((1ULL << FI_FRAME_BITS) - 1)
-#define FI_SHARED	((1ULL << (64 - FI_FRAME_BITS)) - 1)
-#define FI_MIN_SLOTS	1024UL
+#define FI_BLOCK_SHIFT	9
+#define FI_BLOCK	(1UL << FI_BLOCK_SHIFT)
+#define FI_SHARED	0xffffU
+#define FI_MIN_SLOTS	64UL
 
-struct frame_index {
-	uint64_t *slot;
-	size_t cap;		/* a power of two; 0: nothing is shared */
-	size_t n;
+struct fi_block {
+	uint64_t nr;			/* frame >> FI_BLOCK_SHIFT */
+	uint16_t owner[FI_BLOCK];
 };
 
-static size_t fi_hash(uint64_t key, size_t cap)
+struct frame_index {
+	struct fi_block **slot;		/* NULL: free */
+	size_t cap;			/* a power of two; 0: nothing shared */
+	size_t n;
+	struct fi_block *last;		/* the block looked up last */
+};
+
+static size_t fi_hash(uint64_t nr, size_t cap)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+	return (size_t)((nr * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
 }
 
-/* The slot holding @key (frame + 1), or the free one where it would go. */
-static uint64_t *fi_find(const struct frame_index *fi, uint64_t key)
+/* The slot of block @nr, or the free one where it would go. */
+static struct fi_block **fi_slot(const struct frame_index *fi, uint64_t nr)
 {
-	size_t i = fi_hash(key, fi->cap);
+	size_t i = fi_hash(nr, fi->cap);
 
-	while (fi->slot[i] && (fi->slot[i] & FI_FRAME_MASK) != key)
+	while (fi->slot[i] && fi->slot[i]->nr != nr)
 		i = (i + 1) & (fi->cap - 1);
 	return &fi->slot[i];
 }
@@ -112,30 +120,59 @@ static int fi_grow(struct frame_index *fi)
 		return -1;
 	for (i = 0; i < fi->cap; i++)
 		if (fi->slot[i])
-			*fi_find(&big, fi->slot[i] & FI_FRAME_MASK) =
-				fi->slot[i];
+			*fi_slot(&big, fi->slot[i]->nr) = fi->slot[i];
 	big.n = fi->n;
 	free(fi->slot);
 	*fi = big;
 	return 0;
 }
 
+/* The block holding @frame; NULL if it has none (or, @add, no memory). */
+static struct fi_block *fi_block(struct frame_index *fi, uint64_t frame,
+				 bool add)
+{
+	uint64_t nr = frame >> FI_BLOCK_SHIFT;
+	struct fi_block **s;
+
+	if (fi->last && fi->last->nr == nr)
+		return fi->last;
+	if (!fi->cap)
+		return NULL;
+	s = fi_slot(fi, nr);
+	if (!*s && add) {
+		if ((fi->n + 1) * 2 > fi->cap) {
+			if (fi_grow(fi))
+				return NULL;
+			s = fi_slot(fi, nr);
+		}
+		*s = calloc(1, sizeof(**s));
+		if (!*s)
+			return NULL;
+		(*s)->nr = nr;
+		fi->n++;
+	}
+	if (*s)
+		fi->last = *s;
+	return *s;
+}
+
 static int fi_add(struct frame_index *fi, uint64_t frame, int proc)
 {
-	uint64_t key = frame + 1, owner = (uint64_t)proc + 1, *s;
+	unsigned int owner = (unsigned int)proc + 1;
+	struct fi_block *b;
+	uint16_t *o;
 
-	/* no real frame number, nor the parser's process limit, is so large */
-	if (key > FI_FRAME_MASK || owner >= FI_SHARED)
+	/* the parser's process limit is far below this */
+	if (owner >= FI_SHARED || (!fi->cap && fi_grow(fi)))
 		return -1;
-	if ((fi->n + 1) * 4 > fi->cap * 3 && fi_grow(fi))
+	b = fi_block(fi, frame, true);
+	if (!b)
 		return -1;
-	s = fi_find(fi, key);
-	if (!*s) {
-		*s = key | owner << FI_FRAME_BITS;
-		fi->n++;
-	} else if (*s >> FI_FRAME_BITS != owner) {
-		*s = key | FI_SHARED << FI_FRAME_BITS;
-	}
+	o = &b->owner[frame & (FI_BLOCK - 1)];
+	if (!*o)
+		*o = (uint16_t)owner;
+	else if (*o != owner)
+		*o = FI_SHARED;
 	return 0;
 }
 
@@ -186,20 +223,21 @@ static int frame_index_build(const struct scn_scenario *s,
 
 static void frame_index_free(struct frame_index *fi)
 {
+	size_t i;
+
+	for (i = 0; i < fi->cap; i++)
+		free(fi->slot[i]);
 	free(fi->slot);
 	memset(fi, 0, sizeof(*fi));
 }
 
 /* Is @frame also mapped by a process other than @proc? */
-static bool frame_shared(const struct frame_index *fi, uint64_t frame,
-			 int proc)
+static bool frame_shared(struct frame_index *fi, uint64_t frame, int proc)
 {
-	uint64_t o;
+	struct fi_block *b = fi_block(fi, frame, false);
+	unsigned int o = b ? b->owner[frame & (FI_BLOCK - 1)] : 0;
 
-	if (!fi->cap)
-		return false;
-	o = *fi_find(fi, frame + 1) >> FI_FRAME_BITS;
-	return o && o != (uint64_t)proc + 1;
+	return o && o != (unsigned int)proc + 1;
 }
 
 struct range_counts {
@@ -207,7 +245,7 @@ struct range_counts {
 };
 
 struct count_ctx {
-	const struct frame_index *fi;	/* NULL: shared is not wanted */
+	struct frame_index *fi;		/* NULL: shared is not wanted */
 	int proc;
 	uint64_t end;			/* of the whole range */
 	struct range_counts *c;
@@ -246,7 +284,7 @@ static int count_chunk(void *ctx, const struct obs_page *pg, uint64_t addr,
  * the state observed now (built once by the caller: it covers every
  * region of every process), or NULL when the shared count is not needed.
  */
-static int count_range(const struct frame_index *fi,
+static int count_range(struct frame_index *fi,
 		       const struct exec_observer *obs, int proc, uint64_t addr,
 		       unsigned long n, struct range_counts *c)
 {
@@ -474,7 +512,7 @@ char exec_map_cell(const struct obs_page *pg, bool shared)
 }
 
 struct map_ctx {
-	const struct frame_index *fi;
+	struct frame_index *fi;
 	int proc;
 	char *cell;		/* the next one to fill */
 };
