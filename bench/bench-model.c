@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/host.h"
 #include "lib/kprobe.h"
 #include "model/khugepaged.h"
 #include "model/model.h"
@@ -622,15 +623,9 @@ static void bench_khugepaged(const struct kernel_figures *kf)
 
 static void print_host(void)
 {
-	char load[64] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
+	char load[64];
 
-	if (f) {
-		if (!fgets(load, sizeof(load), f))
-			strcpy(load, "?");
-		fclose(f);
-	}
-	load[strcspn(load, "\n")] = 0;
+	bench_load_average(load, sizeof(load));
 	printf("bench-model: foliosim, 1 GiB in a %lu GiB model machine "
 	       "(host load: %s)\n\n", BENCH_RAM >> 30, load);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "lib/host.h"
 
 #define DIR_SCALE "bench/scenarios/"
 #define GOAL_RSS_KIB (2UL << 20)		/* 2 GiB */
@@ -106,15 +107,9 @@ static long run_child(const struct scale_case *c, struct scale_result *res)
 
 static void print_host(void)
 {
-	char load[64] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
+	char load[64];
 
-	if (f) {
-		if (!fgets(load, sizeof(load), f))
-			strcpy(load, "?");
-		fclose(f);
-	}
-	load[strcspn(load, "\n")] = 0;
+	bench_load_average(load, sizeof(load));
 	printf("== scale: bench/scenarios/scale-*.fsim on the model, one child "
 	       "each (host load: %s) ==\n", load);
 }
