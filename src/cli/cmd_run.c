@@ -177,13 +177,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
 			const char *v = a[5] ? a + 6 : argv[++i];
 
-			char err[320];
-
 			if (!v)
 				return -cli_error("--set needs PATH=VALUE");
-			/* a bad size is an error before any run, not after */
-			if (exec_set_check(v, err, sizeof(err)))
-				return -cli_error("%s", err);
 			o->sets[o->nr_sets++] = v;
 		} else if (!strcmp(a, "--force") ||
 			   !strncmp(a, "--force=", 8)) {
@@ -231,6 +226,15 @@ int cmd_run(int argc, char **argv)
 	if (o.svg && o.nr_files > 1) {
 		st = cli_error("--svg draws one scenario, not %d", o.nr_files);
 		goto out;
+	}
+	/* a bad value (a size too large, say) is an error before any run */
+	for (i = 0; i < o.nr_sets; i++) {
+		char err[320];
+
+		if (exec_set_check(o.sets[i], err, sizeof(err))) {
+			st = cli_error("%s", err);
+			goto out;
+		}
 	}
 	for (i = 0; i < o.nr_files; i++) {
 		st = run_file(o.files[i], &o);
