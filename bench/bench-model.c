@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * bench-model: how fast and how small the model is, next to the live
- * kernel's figures on this machine.  Prints tables; asserts nothing.
+ * kernel measured in the same run (lib/kprobe.c), or, when it cannot be
+ * measured here, reference figures and the reason.  Prints tables;
+ * asserts nothing.
  *
  *   1. fork and munmap of 1 GiB in three layouts: PMD-mapped THP,
  *      PTE-mapped THP and order-0 pages (ns per 4 KiB page, median).

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -283,7 +284,7 @@ static int set_modes(struct kx_guard *g, char *err, size_t len)
 
 static void run_child(struct kx_guard *g, struct kprobe_result *r)
 {
-	int fd[2], st;
+	int fd[2], st = 0;
 	ssize_t n;
 	pid_t pid;
 
@@ -298,7 +299,12 @@ static void run_child(struct kx_guard *g, struct kprobe_result *r)
 		child_main(fd[1]);
 	}
 	close(fd[1]);
-	if (pid < 0 || kx_child_add(g, pid)) {
+	if (pid > 0 && kx_child_add(g, pid)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		pid = -1;
+	}
+	if (pid < 0) {
 		snprintf(r->why, sizeof(r->why), "cannot fork the probe");
 		close(fd[0]);
 		return;
