@@ -21,6 +21,7 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/t[0-9]*.c))
 TEST_LIB := $(sort $(wildcard tests/lib/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_LIB := $(sort $(wildcard bench/lib/*.c))
 
 OBJ := build/obj
 SOBJ := build/san
@@ -63,7 +64,8 @@ build/tests-san/%: $(SOBJ)/tests/%.o $(call lib_objs,$(SOBJ)) \
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-build/bench/%: $(OBJ)/bench/%.o $(call lib_objs,$(OBJ))
+build/bench/%: $(OBJ)/bench/%.o $(call lib_objs,$(OBJ)) \
+		$(patsubst %.c,$(OBJ)/%.o,$(BENCH_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * bench-model: how fast and how small the model is, next to the live
- * kernel's figures on this machine.  Prints tables; asserts nothing.
+ * kernel measured in the same run (lib/kprobe.c), or, when it cannot be
+ * measured here, reference figures and the reason.  Prints tables;
+ * asserts nothing.
  *
  *   1. fork and munmap of 1 GiB in three layouts: PMD-mapped THP,
  *      PTE-mapped THP and order-0 pages (ns per 4 KiB page, median).
@@ -21,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/host.h"
+#include "lib/kprobe.h"
 #include "model/khugepaged.h"
 #include "model/model.h"
 
@@ -35,11 +39,20 @@
 #define MAX_RUNS NR_RUNS			/* >= every NR_*_RUNS */
 #define KERNEL_COLLAPSE_MS 226.0		/* MADV_COLLAPSE of 1 GiB */
 
-_Static_assert(MAX_RUNS >= NR_COLD_RUNS && MAX_RUNS >= NR_KH_RUNS,
-	       "MAX_RUNS too small");
+_Static_assert(MAX_RUNS >= NR_COLD_RUNS && MAX_RUNS >= NR_KH_RUNS &&
+	       MAX_RUNS >= KPROBE_RUNS, "MAX_RUNS too small");
+_Static_assert(BENCH_BASE == KPROBE_BASE && BENCH_LEN == KPROBE_LEN,
+	       "the kernel probe measures another range");
 
-enum layout { L_PMD, L_PTE, L_ORDER0, NR_LAYOUTS };
+/* The probe's order, so that its samples index the same way. */
+enum layout {
+	L_PMD = KP_PMD,
+	L_PTE = KP_PTE,
+	L_ORDER0 = KP_ORDER0,
+	NR_LAYOUTS = KP_NR_LAYOUTS
+};
 
+/* Reference figures, used only when the probe cannot measure. */
 struct layout_desc {
 	const char *name;
 	double kernel_fork_ms;			/* live kernel, 1 GiB */
@@ -52,17 +65,13 @@ static const struct layout_desc layouts[NR_LAYOUTS] = {
 	[L_ORDER0] = { "order-0 pages", 17.0, 65.0 },
 };
 
-/* One timed operation, in ns: wall clock and this thread's CPU time. */
-struct sample {
-	double wall;				/* CLOCK_MONOTONIC */
-	double cpu;				/* CLOCK_THREAD_CPUTIME_ID */
-};
 
 /* 1 GiB, one slot per run. */
 struct timings {
-	struct sample fork[MAX_RUNS];
-	struct sample munmap[MAX_RUNS];		/* fresh mapping */
-	struct sample munmap_shared[MAX_RUNS];	/* parent, child still maps */
+	struct kprobe_sample fork[MAX_RUNS];
+	struct kprobe_sample munmap[MAX_RUNS];		/* fresh mapping */
+	/* parent, child still maps */
+	struct kprobe_sample munmap_shared[MAX_RUNS];
 };
 
 /* What one layout's runs measured. */
@@ -76,34 +85,6 @@ struct layout_result {
 	unsigned long nr_ptes, nr_pmd_tables;
 };
 
-static double clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-/*
- * The short sleep lets the host's other tasks run first, so that on a
- * busy host the timed operation starts on a fresh time slice rather than
- * being preempted halfway through the one its set-up used up.
- */
-static struct sample stopwatch_start(void)
-{
-	usleep(1000);
-	return (struct sample){ clock_ns(CLOCK_MONOTONIC),
-				clock_ns(CLOCK_THREAD_CPUTIME_ID) };
-}
-
-static struct sample stopwatch_stop(struct sample start)
-{
-	return (struct sample){
-		clock_ns(CLOCK_MONOTONIC) - start.wall,
-		clock_ns(CLOCK_THREAD_CPUTIME_ID) - start.cpu,
-	};
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -111,19 +92,28 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Median of @n values (at most MAX_RUNS). */
+static double median_of(const double *v, int n)
+{
+	double s[MAX_RUNS];
+
+	memcpy(s, v, (size_t)n * sizeof(*s));
+	qsort(s, (size_t)n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 /* Median of the wall (or, with @cpu, the CPU) times of @n samples. */
-static double median(const struct sample *v, int n, bool cpu)
+static double median(const struct kprobe_sample *v, int n, bool cpu)
 {
 	double s[MAX_RUNS];
 	int i;
 
 	for (i = 0; i < n; i++)
 		s[i] = cpu ? v[i].cpu : v[i].wall;
-	qsort(s, (size_t)n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return median_of(s, n);
 }
 
-static double best(const struct sample *v, int n)
+static double best(const struct kprobe_sample *v, int n)
 {
 	double b = v[0].wall;
 	int i;
@@ -278,16 +268,16 @@ static void run_layout(struct fsim_machine *m, enum layout l, int run,
 	struct rmap_cost c0, c1;
 	struct mm_struct *mm, *child;
 	size_t before = malloc_in_use();
-	struct sample t0;
+	struct kprobe_sample t0;
 
 	mm = populate(m, l);
 	if (r)
 		measure_memory(m, mm, r, before);
 	c0 = m->cost;
-	t0 = stopwatch_start();
+	t0 = kprobe_stopwatch_start();
 	if (fsim_munmap(m, mm, BENCH_BASE, BENCH_LEN))
 		die(m, "munmap");
-	t->munmap[run] = stopwatch_stop(t0);
+	t->munmap[run] = kprobe_stopwatch_stop(t0);
 	c1 = m->cost;
 	if (r)
 		r->munmap_cost = cost_delta(&c0, &c1);
@@ -295,18 +285,18 @@ static void run_layout(struct fsim_machine *m, enum layout l, int run,
 
 	mm = populate(m, l);
 	c0 = m->cost;
-	t0 = stopwatch_start();
+	t0 = kprobe_stopwatch_start();
 	child = fsim_fork(m, mm);
-	t->fork[run] = stopwatch_stop(t0);
+	t->fork[run] = kprobe_stopwatch_stop(t0);
 	c1 = m->cost;
 	if (!child)
 		die(m, "fork");
 	if (r)
 		r->fork_cost = cost_delta(&c0, &c1);
-	t0 = stopwatch_start();
+	t0 = kprobe_stopwatch_start();
 	if (fsim_munmap(m, mm, BENCH_BASE, BENCH_LEN))
 		die(m, "munmap");
-	t->munmap_shared[run] = stopwatch_stop(t0);
+	t->munmap_shared[run] = kprobe_stopwatch_stop(t0);
 	fsim_exit(m, child);
 	fsim_exit(m, mm);
 }
@@ -322,9 +312,9 @@ static const char *verdict(double ratio)
 }
 
 /* One row: model, cpu, best, kernel, ratio, goal, cold, [shared]. */
-static void print_speed_row(enum layout l, const struct sample *warm,
-			    const struct sample *cold, double kernel_ms,
-			    const struct sample *shared)
+static void print_speed_row(enum layout l, const struct kprobe_sample *warm,
+			    const struct kprobe_sample *cold, double kernel_ms,
+			    const struct kprobe_sample *shared)
 {
 	double w = median(warm, NR_RUNS, false);
 	double k = kernel_ms * 1e6;
@@ -339,7 +329,65 @@ static void print_speed_row(enum layout l, const struct sample *warm,
 	printf("\n");
 }
 
-static void print_speed(const struct layout_result *res)
+/* The live kernel's figures the ratios use: this run's, or the reference. */
+struct kernel_figures {
+	bool measured;
+	char why[sizeof(((struct kprobe_result *)0)->why)];
+	double fork_ms[NR_LAYOUTS], munmap_ms[NR_LAYOUTS], collapse_ms;
+	/* measured: the median CPU times */
+	double fork_cpu[NR_LAYOUTS], munmap_cpu[NR_LAYOUTS], collapse_cpu;
+};
+
+static void kernel_figures(struct kernel_figures *k)
+{
+	struct kprobe_result r;
+	int l;
+
+	kprobe_measure(&r);
+	memset(k, 0, sizeof(*k));
+	k->measured = r.measured;
+	snprintf(k->why, sizeof(k->why), "%s", r.why);
+	for (l = 0; l < NR_LAYOUTS; l++) {
+		k->fork_ms[l] = layouts[l].kernel_fork_ms;
+		k->munmap_ms[l] = layouts[l].kernel_munmap_ms;
+	}
+	k->collapse_ms = KERNEL_COLLAPSE_MS;
+	if (!r.measured)
+		return;
+	for (l = 0; l < NR_LAYOUTS; l++) {
+		k->fork_ms[l] = median(r.fork[l], KPROBE_RUNS, false) / 1e6;
+		k->fork_cpu[l] = median(r.fork[l], KPROBE_RUNS, true) / 1e6;
+		k->munmap_ms[l] = median(r.munmap[l], KPROBE_RUNS, false) / 1e6;
+		k->munmap_cpu[l] = median(r.munmap[l], KPROBE_RUNS, true) / 1e6;
+	}
+	k->collapse_ms = median(r.collapse, KPROBE_RUNS, false) / 1e6;
+	k->collapse_cpu = median(r.collapse, KPROBE_RUNS, true) / 1e6;
+}
+
+static void print_kernel_source(const struct kernel_figures *k)
+{
+	if (k->measured)
+		printf("   (kernel: the live kernel, measured in this run: median\n"
+		       "    wall time of %d runs of the probe, fork %.2f / %.2f /\n"
+		       "    %.2f ms, munmap %.2f / %.2f / %.2f ms for 1 GiB;\n"
+		       "    median CPU time of the calling thread: fork %.2f /\n"
+		       "    %.2f / %.2f ms, munmap %.2f / %.2f / %.2f ms;\n",
+		       KPROBE_RUNS, k->fork_ms[L_PMD], k->fork_ms[L_PTE],
+		       k->fork_ms[L_ORDER0], k->munmap_ms[L_PMD],
+		       k->munmap_ms[L_PTE], k->munmap_ms[L_ORDER0],
+		       k->fork_cpu[L_PMD], k->fork_cpu[L_PTE],
+		       k->fork_cpu[L_ORDER0], k->munmap_cpu[L_PMD],
+		       k->munmap_cpu[L_PTE], k->munmap_cpu[L_ORDER0]);
+	else
+		printf("   (kernel: NOT measured in this run (%s);\n"
+		       "    reference figures of the live kernel on the reference\n"
+		       "    machine instead: fork 0.5 / 8.5 / 17 ms, munmap\n"
+		       "    2.2 / 4.2 / 65 ms for 1 GiB;\n", k->why);
+	printf("    goal: k/model >= 10)\n\n");
+}
+
+static void print_speed(const struct layout_result *res,
+			const struct kernel_figures *k)
 {
 	int l;
 
@@ -357,7 +405,7 @@ static void print_speed(const struct layout_result *res)
 	       "cpu", "best", "kernel", "k/model", "goal", "cold");
 	for (l = 0; l < NR_LAYOUTS; l++)
 		print_speed_row(l, res[l].warm.fork, res[l].cold.fork,
-				layouts[l].kernel_fork_ms, NULL);
+				k->fork_ms[l], NULL);
 	printf("\n1b. munmap: fsim_munmap() of a fresh 1 GiB (never forked, every\n"
 	       "    folio freed); shared: of the parent's 1 GiB right after fork,\n"
 	       "    the child still mapping it (nothing freed)\n");
@@ -366,11 +414,8 @@ static void print_speed(const struct layout_result *res)
 	       "shared");
 	for (l = 0; l < NR_LAYOUTS; l++)
 		print_speed_row(l, res[l].warm.munmap, res[l].cold.munmap,
-				layouts[l].kernel_munmap_ms,
-				res[l].warm.munmap_shared);
-	printf("   (kernel: the live kernel on this machine for 1 GiB, fork\n"
-	       "    0.5 / 8.5 / 17 ms, munmap 2.2 / 4.2 / 65 ms;\n"
-	       "    goal: k/model >= 10)\n\n");
+				k->munmap_ms[l], res[l].warm.munmap_shared);
+	print_kernel_source(k);
 }
 
 /* "ok" if @v is within @goal, else by how much it is over. */
@@ -466,7 +511,7 @@ static void print_cost(const struct layout_result *res)
 /* ---- khugepaged and MADV_COLLAPSE -------------------------------------- */
 
 struct kh_result {
-	struct sample t[NR_KH_RUNS];
+	struct kprobe_sample t[NR_KH_RUNS];
 	uint64_t scanned, collapsed;
 	long passes;
 };
@@ -492,7 +537,7 @@ static void kh_bench(struct kh_result *r, int run, bool fork,
 	struct fsim_machine *m = bench_machine();
 	struct mm_struct *mm = kh_process(m);
 	uint64_t scanned, collapsed;
-	struct sample t0;
+	struct kprobe_sample t0;
 
 	if (fork && !fsim_fork(m, mm))
 		die(m, "fork");
@@ -500,9 +545,9 @@ static void kh_bench(struct kh_result *r, int run, bool fork,
 		die(m, "set");
 	scanned = m->khugepaged->evaluated[KH_SCAN_PMD_STATE];
 	collapsed = m->khugepaged->pages_collapsed;
-	t0 = stopwatch_start();
+	t0 = kprobe_stopwatch_start();
 	r->passes = fsim_khugepaged(m, 1);
-	r->t[run] = stopwatch_stop(t0);
+	r->t[run] = kprobe_stopwatch_stop(t0);
 	r->scanned = m->khugepaged->evaluated[KH_SCAN_PMD_STATE] - scanned;
 	r->collapsed = m->khugepaged->pages_collapsed - collapsed;
 	if (!fork)
@@ -514,12 +559,12 @@ static void collapse_bench(struct kh_result *r, int run)
 {
 	struct fsim_machine *m = bench_machine();
 	struct mm_struct *mm = populate(m, L_ORDER0);
-	struct sample t0;
+	struct kprobe_sample t0;
 	int err;
 
-	t0 = stopwatch_start();
+	t0 = kprobe_stopwatch_start();
 	err = fsim_madvise(m, mm, BENCH_BASE, BENCH_LEN, FSIM_MADV_COLLAPSE);
-	r->t[run] = stopwatch_stop(t0);
+	r->t[run] = kprobe_stopwatch_stop(t0);
 	if (err)
 		die(m, "MADV_COLLAPSE");
 	check_layout(m, mm, L_PMD);
@@ -538,11 +583,11 @@ static void print_kh_row(const char *what, const struct kh_result *r)
 	       t / (double)BENCH_PMDS);
 }
 
-static void bench_khugepaged(void)
+static void bench_khugepaged(const struct kernel_figures *kf)
 {
 	struct kh_result all = { 0 }, none0 = { 0 }, none256 = { 0 };
 	struct kh_result col = { 0 };
-	double t, c, k = KERNEL_COLLAPSE_MS * 1e6;
+	double t, c, k = kf->collapse_ms * 1e6;
 	int run;
 
 	for (run = 0; run < NR_KH_RUNS; run++) {
@@ -567,22 +612,22 @@ static void bench_khugepaged(void)
 	printf("   (ns/PMD: per PMD of the 1 GiB; forked: parent and child both\n"
 	       "    scanned, every PTE shared, each scan ends exceed_shared_pte at\n"
 	       "    PTE 1 or 257 (the default max_ptes_shared is 256))\n");
-	printf("   MADV_COLLAPSE of 1 GiB: model %.2f ms (cpu %.2f), live kernel\n"
-	       "   %.0f ms: k/model %.1fx %s (goal >= 10)\n\n",
-	       t / 1e6, c / 1e6, KERNEL_COLLAPSE_MS, k / t, verdict(k / t));
+	printf("   MADV_COLLAPSE of 1 GiB: model %.2f ms (cpu %.2f), live kernel\n",
+	       t / 1e6, c / 1e6);
+	if (kf->measured)
+		printf("   %.1f ms (cpu %.1f; measured in this run, median of %d)",
+		       kf->collapse_ms, kf->collapse_cpu, KPROBE_RUNS);
+	else
+		printf("   %.0f ms (reference figure: not measured, %s)",
+		       kf->collapse_ms, kf->why);
+	printf(": k/model %.1fx %s (goal >= 10)\n\n", k / t, verdict(k / t));
 }
 
 static void print_host(void)
 {
-	char load[64] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
+	char load[64];
 
-	if (f) {
-		if (!fgets(load, sizeof(load), f))
-			strcpy(load, "?");
-		fclose(f);
-	}
-	load[strcspn(load, "\n")] = 0;
+	bench_load_average(load, sizeof(load));
 	printf("bench-model: foliosim, 1 GiB in a %lu GiB model machine "
 	       "(host load: %s)\n\n", BENCH_RAM >> 30, load);
 }
@@ -608,12 +653,15 @@ int main(void)
 {
 	struct layout_result res[NR_LAYOUTS];
 	struct fsim_machine *m[NR_LAYOUTS];
-	double t0 = clock_ns(CLOCK_MONOTONIC);
+	struct kernel_figures kf;
+	double t0 = kprobe_clock_ns(CLOCK_MONOTONIC);
 	int l;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(res, 0, sizeof(res));
 	print_host();
+	/* first, while this process is small: the probe forks */
+	kernel_figures(&kf);
 	for (l = 0; l < NR_LAYOUTS; l++)
 		m[l] = bench_machine();
 	run_all(m, res, false, NR_COLD_RUNS);
@@ -622,11 +670,11 @@ int main(void)
 	run_all(m, res, true, NR_RUNS);
 	for (l = 0; l < NR_LAYOUTS; l++)
 		fsim_free(m[l]);
-	print_speed(res);
+	print_speed(res, &kf);
 	print_memory(res);
-	bench_khugepaged();
+	bench_khugepaged(&kf);
 	print_cost(res);
 	printf("total bench time %.1f s\n",
-	       (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
+	       (kprobe_clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
 	return 0;
 }

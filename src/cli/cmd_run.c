@@ -207,6 +207,15 @@ int cmd_run(int argc, char **argv)
 		st = cli_error("--svg draws one scenario, not %d", o.nr_files);
 		goto out;
 	}
+	/* a bad value (a size too large, say) is an error before any run */
+	for (i = 0; i < o.nr_sets; i++) {
+		char err[320];
+
+		if (exec_set_check(o.sets[i], err, sizeof(err))) {
+			st = cli_error("%s", err);
+			goto out;
+		}
+	}
 	for (i = 0; i < o.nr_files; i++) {
 		st = run_file(o.files[i], &o);
 		if (st > worst)

@@ -279,6 +279,14 @@ int exec_scan_add(struct exec_result *r, const struct exec_scan *sc);
 
 /* 0, or -1 with "file:line:col: ..." if expect[] names no profile. */
 int exec_validate(const struct scn_scenario *s, char *err, size_t len);
+/*
+ * "--set PATH=VALUE": split it (PATH into @path, @value points into @arg),
+ * or check that PATH is a setting and VALUE valid for it.  0, or -1 with
+ * "--set ARG: why" in @err.
+ */
+int exec_set_split(const char *arg, char *path, size_t pathlen,
+		   const char **value, char *err, size_t len);
+int exec_set_check(const char *arg, char *err, size_t len);
 
 /* Shared by both executors (observe.c). */
 bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,

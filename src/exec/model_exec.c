@@ -409,20 +409,16 @@ static enum exec_status run_op(struct model_run *x, int idx,
 static enum exec_status apply_cli_sets(struct model_run *x)
 {
 	char path[128], err[160];
+	const char *value;
 	int i;
 
 	for (i = 0; i < x->o->nr_sets; i++) {
-		const char *arg = x->o->sets[i], *eq = strchr(arg, '=');
-		size_t len = eq ? (size_t)(eq - arg) : 0;
+		const char *arg = x->o->sets[i];
 
-		if (!eq || len >= sizeof(path)) {
-			snprintf(x->r->error, sizeof(x->r->error),
-				 "--set %s: expected PATH=VALUE", arg);
+		if (exec_set_split(arg, path, sizeof(path), &value,
+				   x->r->error, sizeof(x->r->error)))
 			return EXEC_BAD_INPUT;
-		}
-		memcpy(path, arg, len);
-		path[len] = 0;
-		if (apply_setting(x, path, eq + 1, err, sizeof(err))) {
+		if (apply_setting(x, path, value, err, sizeof(err))) {
 			snprintf(x->r->error, sizeof(x->r->error),
 				 "--set %s: %s", arg, err);
 			return EXEC_BAD_INPUT;

@@ -32,128 +32,267 @@ const char *const exec_vmstat_names[] = {
 const int exec_nr_vmstat_names =
 	sizeof(exec_vmstat_names) / sizeof(exec_vmstat_names[0]);
 
-/* A (frame, process) pair, to answer "is this frame mapped elsewhere?". */
-struct frame_owner {
-	uint64_t frame;
+/*
+ * Observations are made a bounded chunk at a time, so that a huge region
+ * costs time but no host memory in proportion to its size.  Chunks end on
+ * PMD boundaries: a PMD inside a range lies inside one chunk.
+ */
+#define OBS_CHUNK_PAGES	(64UL << 10)
+
+typedef int (*chunk_fn)(void *ctx, const struct obs_page *pg, uint64_t addr,
+			unsigned long n);
+
+/* Call @fn on the observations of [addr, +n pages) of @proc, by chunks. */
+static int observe_chunks(const struct exec_observer *obs, int proc,
+			  uint64_t addr, unsigned long n, chunk_fn fn, void *ctx)
+{
+	uint64_t end = addr + (uint64_t)n * SCN_PAGE_SIZE;
+	struct obs_page *pg;
+	int ret = 0;
+
+	pg = calloc(n < OBS_CHUNK_PAGES ? n + 1 : OBS_CHUNK_PAGES,
+		    sizeof(*pg));
+	if (!pg)
+		return -1;
+	while (!ret && addr < end) {
+		uint64_t next = (addr + OBS_CHUNK_PAGES * SCN_PAGE_SIZE) &
+				~(SCN_PMD_SIZE - 1);
+		unsigned long k;
+
+		if (next > end || next <= addr)
+			next = end;
+		k = (unsigned long)((next - addr) / SCN_PAGE_SIZE);
+		obs->pages(obs->ctx, proc, addr, k, pg);
+		ret = fn(ctx, pg, addr, k);
+		addr = next;
+	}
+	free(pg);
+	return ret;
+}
+
+/*
+ * Which process maps each present frame: none, one, or more than one.
+ * Frames are grouped in blocks of 512 (a PMD's worth), each with a 16-bit
+ * owner per frame (0: none, process + 1, or FI_SHARED), found through an
+ * open-addressing hash of block numbers.  A THP's frames share a block,
+ * so the index costs 2 bytes per frame of the blocks in use: at most 2
+ * bytes per frame of the machine, however many processes map them.
+ */
+#define FI_BLOCK_SHIFT	9
+#define FI_BLOCK	(1UL << FI_BLOCK_SHIFT)
+#define FI_SHARED	0xffffU
+#define FI_MIN_SLOTS	64UL
+
+struct fi_block {
+	uint64_t nr;			/* frame >> FI_BLOCK_SHIFT */
+	uint16_t owner[FI_BLOCK];
+};
+
+struct frame_index {
+	struct fi_block **slot;		/* NULL: free */
+	size_t cap;			/* a power of two; 0: nothing shared */
+	size_t n;
+	struct fi_block *last;		/* the block looked up last */
+};
+
+static size_t fi_hash(uint64_t nr, size_t cap)
+{
+	return (size_t)((nr * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+/* The slot of block @nr, or the free one where it would go. */
+static struct fi_block **fi_slot(const struct frame_index *fi, uint64_t nr)
+{
+	size_t i = fi_hash(nr, fi->cap);
+
+	while (fi->slot[i] && fi->slot[i]->nr != nr)
+		i = (i + 1) & (fi->cap - 1);
+	return &fi->slot[i];
+}
+
+static int fi_grow(struct frame_index *fi)
+{
+	struct frame_index big = { .cap = fi->cap ? fi->cap * 2 : FI_MIN_SLOTS };
+	size_t i;
+
+	big.slot = calloc(big.cap, sizeof(*big.slot));
+	if (!big.slot)
+		return -1;
+	for (i = 0; i < fi->cap; i++)
+		if (fi->slot[i])
+			*fi_slot(&big, fi->slot[i]->nr) = fi->slot[i];
+	big.n = fi->n;
+	free(fi->slot);
+	*fi = big;
+	return 0;
+}
+
+/* The block holding @frame; NULL if it has none (or, @add, no memory). */
+static struct fi_block *fi_block(struct frame_index *fi, uint64_t frame,
+				 bool add)
+{
+	uint64_t nr = frame >> FI_BLOCK_SHIFT;
+	struct fi_block **s;
+
+	if (fi->last && fi->last->nr == nr)
+		return fi->last;
+	if (!fi->cap)
+		return NULL;
+	s = fi_slot(fi, nr);
+	if (!*s && add) {
+		if ((fi->n + 1) * 2 > fi->cap) {
+			if (fi_grow(fi))
+				return NULL;
+			s = fi_slot(fi, nr);
+		}
+		*s = calloc(1, sizeof(**s));
+		if (!*s)
+			return NULL;
+		(*s)->nr = nr;
+		fi->n++;
+	}
+	if (*s)
+		fi->last = *s;
+	return *s;
+}
+
+static int fi_add(struct frame_index *fi, uint64_t frame, int proc)
+{
+	unsigned int owner = (unsigned int)proc + 1;
+	struct fi_block *b;
+	uint16_t *o;
+
+	/* the parser's process limit is far below this */
+	if (owner >= FI_SHARED || (!fi->cap && fi_grow(fi)))
+		return -1;
+	b = fi_block(fi, frame, true);
+	if (!b)
+		return -1;
+	o = &b->owner[frame & (FI_BLOCK - 1)];
+	if (!*o)
+		*o = (uint16_t)owner;
+	else if (*o != owner)
+		*o = FI_SHARED;
+	return 0;
+}
+
+struct fi_build {
+	struct frame_index *fi;
 	int proc;
 };
 
-static int cmp_owner(const void *a, const void *b)
+static int fi_add_chunk(void *ctx, const struct obs_page *pg, uint64_t addr,
+			unsigned long n)
 {
-	const struct frame_owner *x = a, *y = b;
+	struct fi_build *b = ctx;
+	unsigned long i;
 
-	if (x->frame != y->frame)
-		return x->frame < y->frame ? -1 : 1;
-	return x->proc - y->proc;
+	(void)addr;
+	for (i = 0; i < n; i++)
+		if (pg[i].state == OBS_PRESENT &&
+		    fi_add(b->fi, pg[i].frame, b->proc))
+			return -1;
+	return 0;
 }
-
-struct frame_index {
-	struct frame_owner *v;
-	size_t n;
-};
 
 /* Every present frame of every live process in every region. */
 static int frame_index_build(const struct scn_scenario *s,
 			     const struct exec_observer *obs,
 			     struct frame_index *fi)
 {
-	size_t cap = 0;
-	int p, r;
+	struct fi_build b = { fi, 0 };
+	int r;
 
-	fi->v = NULL;
-	fi->n = 0;
+	memset(fi, 0, sizeof(*fi));
 	/* with fewer than two live processes nothing can be shared */
-	for (p = 0, r = 0; p < s->nr_procs; p++)
-		r += obs->alive(obs->ctx, p);
+	for (b.proc = 0, r = 0; b.proc < s->nr_procs; b.proc++)
+		r += obs->alive(obs->ctx, b.proc);
 	if (r < 2)
 		return 0;
-	for (r = 0; r < s->nr_regions; r++)
-		cap += s->nr_procs * (s->regions[r].size / SCN_PAGE_SIZE);
-	fi->v = malloc((cap + 1) * sizeof(*fi->v));
-	if (!fi->v)
-		return -1;
-	for (p = 0; p < s->nr_procs; p++) {
-		if (!obs->alive(obs->ctx, p))
+	for (b.proc = 0; b.proc < s->nr_procs; b.proc++) {
+		if (!obs->alive(obs->ctx, b.proc))
 			continue;
-		for (r = 0; r < s->nr_regions; r++) {
-			unsigned long n = s->regions[r].size / SCN_PAGE_SIZE, i;
-			struct obs_page *pg = calloc(n + 1, sizeof(*pg));
-
-			if (!pg)
+		for (r = 0; r < s->nr_regions; r++)
+			if (observe_chunks(obs, b.proc, s->regions[r].addr,
+					   s->regions[r].size / SCN_PAGE_SIZE,
+					   fi_add_chunk, &b))
 				return -1;
-			obs->pages(obs->ctx, p, s->regions[r].addr, n, pg);
-			for (i = 0; i < n; i++)
-				if (pg[i].state == OBS_PRESENT)
-					fi->v[fi->n++] = (struct frame_owner){
-						pg[i].frame, p };
-			free(pg);
-		}
 	}
-	qsort(fi->v, fi->n, sizeof(*fi->v), cmp_owner);
 	return 0;
 }
 
-/* Is @frame also mapped by a process other than @proc? */
-static bool frame_shared(const struct frame_index *fi, uint64_t frame,
-			 int proc)
+static void frame_index_free(struct frame_index *fi)
 {
-	size_t lo = 0, hi = fi->n;
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	for (i = 0; i < fi->cap; i++)
+		free(fi->slot[i]);
+	free(fi->slot);
+	memset(fi, 0, sizeof(*fi));
+}
 
-		if (fi->v[mid].frame < frame)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < fi->n && fi->v[lo].frame == frame; lo++)
-		if (fi->v[lo].proc != proc)
-			return true;
-	return false;
+/* Is @frame also mapped by a process other than @proc? */
+static bool frame_shared(struct frame_index *fi, uint64_t frame, int proc)
+{
+	struct fi_block *b = fi_block(fi, frame, false);
+	unsigned int o = b ? b->owner[frame & (FI_BLOCK - 1)] : 0;
+
+	return o && o != (unsigned int)proc + 1;
 }
 
 struct range_counts {
 	uint64_t thp, present, swapped, shared, rss_pages;
 };
 
-/*
- * Count the pages of [addr, +n pages) of @proc; @fi is the frame index of
- * the state observed now (built once by the caller: it covers every
- * region of every process).
- */
-static int count_range(const struct frame_index *fi,
-		       const struct exec_observer *obs, int proc, uint64_t addr,
-		       unsigned long n, struct range_counts *c)
-{
-	struct obs_page *pg = calloc(n + 1, sizeof(*pg));
-	unsigned long i;
+struct count_ctx {
+	struct frame_index *fi;		/* NULL: shared is not wanted */
+	int proc;
+	uint64_t end;			/* of the whole range */
+	struct range_counts *c;
+};
 
-	memset(c, 0, sizeof(*c));
-	if (!pg)
-		return -1;
-	obs->pages(obs->ctx, proc, addr, n, pg);
+static int count_chunk(void *ctx, const struct obs_page *pg, uint64_t addr,
+		       unsigned long n)
+{
+	struct count_ctx *x = ctx;
+	struct range_counts *c = x->c;
+	unsigned long per = SCN_PMD_SIZE / SCN_PAGE_SIZE, i;
+
 	for (i = 0; i < n; i++) {
 		c->present += pg[i].state == OBS_PRESENT ||
 			      pg[i].state == OBS_ZERO;
 		c->swapped += pg[i].state == OBS_SWAP;
 		c->rss_pages += pg[i].state == OBS_PRESENT;
-		c->shared += pg[i].state == OBS_PRESENT &&
-			     frame_shared(fi, pg[i].frame, proc);
+		c->shared += x->fi && pg[i].state == OBS_PRESENT &&
+			     frame_shared(x->fi, pg[i].frame, x->proc);
 	}
 	/* PMD-mapped THPs whose whole 2 MiB lies inside the range */
 	for (i = 0; i < n; i++) {
 		uint64_t a = addr + i * SCN_PAGE_SIZE;
-		unsigned long per = SCN_PMD_SIZE / SCN_PAGE_SIZE;
 
-		if ((a & (SCN_PMD_SIZE - 1)) || i + per > n)
+		if ((a & (SCN_PMD_SIZE - 1)) || a + SCN_PMD_SIZE > x->end)
 			continue;
 		if (pg[i].state == OBS_PRESENT && pg[i].pmd_mapped &&
 		    pg[i + per - 1].pmd_mapped)
 			c->thp++;
 	}
-	free(pg);
 	return 0;
+}
+
+/*
+ * Count the pages of [addr, +n pages) of @proc; @fi is the frame index of
+ * the state observed now (built once by the caller: it covers every
+ * region of every process), or NULL when the shared count is not needed.
+ */
+static int count_range(struct frame_index *fi,
+		       const struct exec_observer *obs, int proc, uint64_t addr,
+		       unsigned long n, struct range_counts *c)
+{
+	struct count_ctx x = { fi, proc, addr + (uint64_t)n * SCN_PAGE_SIZE,
+			       c };
+
+	memset(c, 0, sizeof(*c));
+	return observe_chunks(obs, proc, addr, n, count_chunk, &x);
 }
 
 static bool compare(int64_t got, enum scn_cmp cmp, int64_t want)
@@ -225,15 +364,17 @@ bool exec_eval_expect(const struct scn_scenario *s, const struct scn_op *op,
 		return compare(v, op->cmp, op->expect_value);
 	}
 	rg = &s->regions[op->range.region];
-	if (frame_index_build(s, obs, &fi) ||
-	    count_range(&fi, obs, op->proc,
+	/* only the shared count needs every process's frames */
+	if ((op->expect == SCN_EXP_SHARED && frame_index_build(s, obs, &fi)) ||
+	    count_range(op->expect == SCN_EXP_SHARED ? &fi : NULL, obs,
+			op->proc,
 			rg->addr + (uint64_t)op->range.start * SCN_PAGE_SIZE,
 			(unsigned long)(op->range.end - op->range.start), &c)) {
-		free(fi.v);
+		frame_index_free(&fi);
 		snprintf(got, gotlen, "out of memory");
 		return false;
 	}
-	free(fi.v);
+	frame_index_free(&fi);
 	switch (op->expect) {
 	case SCN_EXP_THP:
 		v = (int64_t)c.thp;
@@ -301,7 +442,7 @@ int exec_final_metrics(const struct scn_scenario *s,
 int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	       struct exec_result *r)
 {
-	struct frame_index fi;
+	struct frame_index fi = { 0 };
 	int p, g, err = -1;
 
 	r->nr_procs = s->nr_procs;
@@ -309,7 +450,7 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	r->procs = calloc((size_t)s->nr_procs + 1, sizeof(*r->procs));
 	r->vmstat = calloc((size_t)exec_nr_vmstat_names, sizeof(*r->vmstat));
 	if (!r->procs || !r->vmstat || frame_index_build(s, obs, &fi))
-		return -1;
+		goto out;
 	for (p = 0; p < s->nr_procs; p++) {
 		struct exec_proc_final *pf = &r->procs[p];
 
@@ -347,7 +488,7 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	r->nr_vmstat = exec_nr_vmstat_names;
 	err = 0;
 out:
-	free(fi.v);
+	frame_index_free(&fi);
 	return err;
 }
 
@@ -370,28 +511,44 @@ char exec_map_cell(const struct obs_page *pg, bool shared)
 	return shared ? CELL_SHARED : CELL_EXCL;
 }
 
+struct map_ctx {
+	struct frame_index *fi;
+	int proc;
+	char *cell;		/* the next one to fill */
+};
+
+static int map_chunk(void *ctx, const struct obs_page *pg, uint64_t addr,
+		     unsigned long n)
+{
+	struct map_ctx *x = ctx;
+	unsigned long i;
+
+	(void)addr;
+	for (i = 0; i < n; i++)
+		*x->cell++ = exec_map_cell(&pg[i],
+				pg[i].state == OBS_PRESENT &&
+					frame_shared(x->fi, pg[i].frame,
+						     x->proc));
+	return 0;
+}
+
 char *exec_map(const struct scn_scenario *s, const struct exec_observer *obs,
 	       int proc, int region)
 {
-	unsigned long n = s->regions[region].size / SCN_PAGE_SIZE, i;
-	struct obs_page *pg = calloc(n + 1, sizeof(*pg));
-	char *cells = malloc(n + 1);
+	unsigned long n = s->regions[region].size / SCN_PAGE_SIZE;
 	struct frame_index fi = { 0 };
+	char *cells = malloc(n + 1);
+	struct map_ctx x = { &fi, proc, cells };
 
-	if (!pg || !cells || frame_index_build(s, obs, &fi)) {
-		free(pg);
-		free(fi.v);
+	if (!cells || frame_index_build(s, obs, &fi) ||
+	    observe_chunks(obs, proc, s->regions[region].addr, n, map_chunk,
+			   &x)) {
+		frame_index_free(&fi);
 		free(cells);
 		return NULL;
 	}
-	obs->pages(obs->ctx, proc, s->regions[region].addr, n, pg);
-	for (i = 0; i < n; i++)
-		cells[i] = exec_map_cell(&pg[i],
-				    pg[i].state == OBS_PRESENT &&
-					    frame_shared(&fi, pg[i].frame, proc));
 	cells[n] = 0;
-	free(pg);
-	free(fi.v);
+	frame_index_free(&fi);
 	return cells;
 }
 

@@ -2,13 +2,15 @@
 /*
  * Checks of a parsed scenario that need the executors' knowledge: the
  * parser accepts any well-formed name in expect[...], but a name that is
- * neither a profile nor "kernel" would silently never apply.
+ * neither a profile nor "kernel" would silently never apply.  And the
+ * command line's "--set PATH=VALUE", checked before anything runs.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "exec.h"
 #include "config/profile.h"
+#include "config/settings.h"
 
 int exec_validate(const struct scn_scenario *s, char *err, size_t len)
 {
@@ -27,6 +29,36 @@ int exec_validate(const struct scn_scenario *s, char *err, size_t len)
 				 s->path, op->line, op->col, op->profiles[k]);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int exec_set_split(const char *arg, char *path, size_t pathlen,
+		   const char **value, char *err, size_t len)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || !n || n >= pathlen) {
+		snprintf(err, len, "--set %s: expected PATH=VALUE", arg);
+		return -1;
+	}
+	memcpy(path, arg, n);
+	path[n] = 0;
+	*value = eq + 1;
+	return 0;
+}
+
+int exec_set_check(const char *arg, char *err, size_t len)
+{
+	char path[128], why[160];
+	const char *value;
+
+	if (exec_set_split(arg, path, sizeof(path), &value, err, len))
+		return -1;
+	if (setting_check(path, value, why, sizeof(why))) {
+		snprintf(err, len, "--set %s: %s", arg, why);
+		return -1;
 	}
 	return 0;
 }

@@ -73,9 +73,22 @@ int fsim_mmap(struct fsim_machine *m, struct mm_struct *mm,
 	struct vm_area_struct v = { 0 };
 	struct vm_area_struct *next;
 	int err = check_range(m, mm, addr, len);
+	unsigned long limit = ((unsigned long)m->phys.nr_pages +
+			       m->swap.nr_slots) << PAGE_SHIFT;
 
 	if (err)
 		return err;
+	/*
+	 * The default overcommit heuristic (__vm_enough_memory() under
+	 * OVERCOMMIT_GUESS) refuses a private writable mapping larger than
+	 * RAM and swap together.  It also keeps observation time bounded.
+	 */
+	if (len > limit)
+		return fsim_err(m, -ENOMEM,
+				"%lu MiB is more than RAM and swap together "
+				"(%lu MiB), which the kernel's overcommit "
+				"heuristic refuses (raise model/ram or "
+				"model/swap)", len >> 20, limit >> 20);
 	next = find_vma(mm, addr);
 	if (next && next->vm_start < addr + len)
 		return fsim_err(m, -EEXIST,
