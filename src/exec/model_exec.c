@@ -529,6 +529,25 @@ static const struct exec_observer *mx_observer(void *ctx)
 	return &x->obs;
 }
 
+_Static_assert(NR_KH_POINTS <= 64, "exec_result keeps the points in 64 bits");
+
+static void point_bits(const struct khugepaged_state *k,
+		       struct exec_result *r)
+{
+	int p;
+
+	for (p = 0; p < NR_KH_POINTS; p++) {
+		uint64_t bit = 1ULL << p;
+
+		if (k->evaluated[p])
+			r->points_evaluated |= bit;
+		if (k->fired[p])
+			r->points_held |= bit;
+		if (k->fired[p] < k->evaluated[p])
+			r->points_failed |= bit;
+	}
+}
+
 static enum exec_status mx_finish(void *ctx)
 {
 	static const struct scn_op end = { .line = 0 };
@@ -545,6 +564,7 @@ static enum exec_status mx_finish(void *ctx)
 	if (x->m) {
 		r->pred_fn = x->m->pred_fn;
 		r->pred_fp = x->m->pred_fp;
+		point_bits(x->m->khugepaged, r);
 	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;
