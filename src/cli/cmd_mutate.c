@@ -2,7 +2,7 @@
 /*
  * foliosim mutate SUITE... [--profile P] [--json] [-j N]
  *     [--synthesize [--seed N] [--runs N] [--time S] [--out DIR]
- *      [--model-only]]
+ *      [--mutant NAME] [--model-only]]
  * Mutation coverage of a scenario suite: the kill matrix (mutant x
  * scenario), the mutants no scenario kills, and the score; with
  * --synthesize, killers for the survivors (explore/synth.c).
@@ -227,13 +227,13 @@ static int synth_opt(struct synth_cli *c, int argc, char **argv, int *i)
 	if (!strcmp(a, "--model-only"))
 		return c->model_only = true, 0;
 	if (strcmp(a, "--seed") && strcmp(a, "--runs") &&
-	    strcmp(a, "--time") && strcmp(a, "--out"))
+	    strcmp(a, "--time") && strcmp(a, "--out") && strcmp(a, "--mutant"))
 		return 1;
 	if (!v)
 		return cli_error("%s needs a value", a);
 	(*i)++;
-	if (!strcmp(a, "--out")) {
-		c->out = v;
+	if (!strcmp(a, "--out") || !strcmp(a, "--mutant")) {
+		*(a[2] == 'o' ? &c->out : &c->o.only) = v;
 		return 0;
 	}
 	errno = 0;
@@ -289,8 +289,10 @@ int cmd_mutate(int argc, char **argv)
 	}
 	if (!st && !suite.nr)
 		st = cli_error("mutate needs scenario files or directories");
-	if (!st && !syn.on && (syn.model_only || syn.o.seconds > 0))
-		st = cli_error("--model-only and --time go with --synthesize");
+	if (!st && !syn.on && (syn.model_only || syn.o.seconds > 0 ||
+			       syn.o.only))
+		st = cli_error("--model-only, --mutant and --time go with "
+			       "--synthesize");
 	if (!st && syn.on && json)
 		st = cli_error("--synthesize has no --json output");
 	if (!st && !(s = calloc((size_t)suite.nr, sizeof(*s))))

@@ -213,22 +213,47 @@ static void holding_profiles(const char *text, char *buf, size_t len)
 /* What the mutant does, in words. */
 static void describe(const struct mut_mutant *mu, char *buf, size_t len)
 {
-	if (mu->pred >= 0)
+	const char *res;
+
+	if (mu->pred >= 0) {
 		snprintf(buf, len, "khugepaged's \"is it shared?\" answered "
 			 "by %s instead of the era's predicate",
 			 shared_pred_names[mu->pred]);
-	else
-		snprintf(buf, len, "%s: the check for %s forced %s",
-			 exec_point_function(mu->point),
-			 exec_point_result(mu->point),
-			 mu->value ? "always to hold" : "never to hold");
+		return;
+	}
+	res = exec_point_result(mu->point);
+	snprintf(buf, len, "the decision point %s in %s, which %s%.*s when it "
+		 "holds, forced %s", exec_point_name(mu->point),
+		 exec_point_function(mu->point),
+		 res[0] == '(' ? "" : "gives ",
+		 res[0] == '(' ? (int)strlen(res) - 2 : (int)strlen(res),
+		 res + (res[0] == '('), mu->value ? "true" : "false");
+}
+
+/* @text as '#' comment lines of at most 78 columns. */
+static void comment(FILE *f, const char *text)
+{
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+
+		if (n > 76) {
+			for (cut = 76; cut > 0 && text[cut] != ' '; cut--)
+				;
+			if (!cut)
+				cut = strcspn(text, " ");
+		}
+		fprintf(f, "# %.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
 }
 
 static char *killer_file(const struct synth_opts *o,
 			 const struct mut_mutant *mu, const struct cand *c,
 			 long run, const char *release)
 {
-	char what[256], profiles[64], *buf = NULL;
+	char what[320], line[512], profiles[64], *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -237,18 +262,24 @@ static char *killer_file(const struct synth_opts *o,
 	describe(mu, what, sizeof(what));
 	holding_profiles(c->text, profiles, sizeof(profiles));
 	fprintf(f, "# killer: %s\n", mu->name);
-	fprintf(f, "# Kills the mutant %s of %s (%s).\n", mu->name,
-		o->profile, what);
-	fprintf(f, "# What differs at the end: %s.\n", c->differs);
-	fprintf(f, "# Found by foliosim mutate --synthesize --seed %llu "
-		"(run %ld, shrunk from %d to %d statements).\n",
-		(unsigned long long)o->seed, run, c->orig_statements,
-		c->statements);
+	snprintf(line, sizeof(line), "Kills the mutant %s of %s: %s.",
+		 mu->name, o->profile, what);
+	comment(f, line);
+	snprintf(line, sizeof(line), "What differs at the end, original "
+		 "(mutant): %s.", c->differs);
+	comment(f, line);
+	snprintf(line, sizeof(line), "Found by foliosim mutate --synthesize "
+		 "--seed %llu (run %ld, shrunk from %d to %d statements).",
+		 (unsigned long long)o->seed, run, c->orig_statements,
+		 c->statements);
+	comment(f, line);
 	if (release && release[0])
-		fprintf(f, "# Confirmed on the live kernel %s: every "
-			"expectation held.\n", release);
+		snprintf(line, sizeof(line), "Confirmed on the live kernel "
+			 "%s: every expectation held.", release);
 	else
-		fprintf(f, "# Not confirmed on a kernel (model only).\n");
+		snprintf(line, sizeof(line), "Not confirmed on a kernel "
+			 "(--model-only).");
+	comment(f, line);
 	fprintf(f, "# profiles: %s\n\n%s", profiles, c->text);
 	fclose(f);
 	return buf;
@@ -366,7 +397,7 @@ static void reopen(struct search *x)
 
 	x->nr_open = 0;
 	for (m = 0; m < x->r->before.nr_mutants; m++)
-		if (x->r->v[m].fate == SYNTH_NONE &&
+		if (x->r->v[m].fate == SYNTH_NONE && !x->r->v[m].skipped &&
 		    x->r->v[m].discarded < x->o->max_discards)
 			x->open[x->nr_open++] = m;
 }
@@ -382,7 +413,9 @@ static void classify(const struct synth_opts *o, struct synth_result *r,
 
 		if (v->fate != SYNTH_NONE)
 			continue;
-		if (!v->evaluated)
+		if (v->skipped)
+			snprintf(v->why, sizeof(v->why), "not searched");
+		else if (!v->evaluated)
 			snprintf(v->why, sizeof(v->why), "not evaluated (in "
 				 "the suite and %ld generated runs)", runs);
 		else if (!v->changeable)
@@ -471,9 +504,12 @@ static int setup(struct search *x, const struct synth_opts *o,
 		if (!x->slots[i].changeable || !x->slots[i].differs)
 			return -1;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		r->v[i].fate = mut_killed(&r->before, i) ? SYNTH_SUITE :
 							   SYNTH_NONE;
+		r->v[i].skipped = o->only &&
+				  strcmp(o->only, r->before.mutants[i].name);
+	}
 	return 0;
 }
 

@@ -34,6 +34,7 @@ struct synth_opts {
 	double seconds;		/* wall-clock budget; 0: none */
 	int threads;
 	int max_discards;	/* kernel refusals before a mutant is given up */
+	const char *only;	/* search for this mutant alone; NULL: all */
 	synth_confirm_fn confirm;	/* NULL: model only */
 	void *confirm_ctx;
 	FILE *log;		/* one line per candidate, or NULL */
@@ -55,6 +56,7 @@ struct synth_mutant {
 	char differs[256];	/* original vs mutant, in the asserted fields */
 	char release[64];	/* the kernel that confirmed it */
 	int discarded;		/* candidates the kernel disagreed with */
+	bool skipped;		/* not searched (synth_opts.only) */
 	/* Original runs (suite and search) that evaluated the point, that
 	 * the mutant could change, and whose end state it changed. */
 	long evaluated, changeable, differed;

@@ -75,7 +75,7 @@ static int end_diffs(const struct scn_scenario *s, const struct exec_result *o,
 					 "expect vmstat %s = %lld",
 					 vmstat_names[i], (long long)a);
 				snprintf(out[n].what, sizeof(out[n].what),
-					 "vmstat %s %lld (mutant %lld)",
+					 "vmstat %s %lld (%lld)",
 					 vmstat_names[i], (long long)a,
 					 (long long)b);
 				n++;
@@ -97,7 +97,7 @@ static int end_diffs(const struct scn_scenario *s, const struct exec_result *o,
 					 s->regions[g].name, field_names[f],
 					 (unsigned long long)region_field(a, f));
 				snprintf(out[n].what, sizeof(out[n].what),
-					 "%s %s %s %llu (mutant %llu)",
+					 "%s %s %s %llu (%llu)",
 					 s->procs[p], s->regions[g].name,
 					 field_names[f],
 					 (unsigned long long)region_field(a, f),
