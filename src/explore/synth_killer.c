@@ -179,6 +179,35 @@ static bool still_differs(void *ctx, const char *text)
 	return yes;
 }
 
+/*
+ * @text without the generator's "set model/" lines, when it still differs
+ * without them: the kernel ignores them, and an exported test is cleaner.
+ */
+static char *drop_model_sets(struct keep_ctx *k, char *text)
+{
+	char *bare = malloc(strlen(text) + 1), *o = bare;
+	const char *c = text;
+
+	if (!bare)
+		return text;
+	while (*c) {
+		size_t n = strcspn(c, "\n") + (c[strcspn(c, "\n")] == '\n');
+
+		if (strncmp(c, "set model/", 10)) {
+			memcpy(o, c, n);
+			o += n;
+		}
+		c += n;
+	}
+	*o = 0;
+	if (!still_differs(k, bare)) {
+		free(bare);
+		return text;
+	}
+	free(text);
+	return bare;
+}
+
 char *synth_candidate(const char *profile, const struct mut_mutant *mu,
 		      const char *text, int *orig_statements, int *statements,
 		      char *differs, size_t len)
@@ -196,6 +225,8 @@ char *synth_candidate(const char *profile, const struct mut_mutant *mu,
 		return NULL;
 	small = exp_shrink_text(text, still_differs, &k, SHRINK_TRIES,
 				orig_statements, statements);
+	if (small)
+		small = drop_model_sets(&k, small);
 	if (!small || !run_original(profile, small, &s, &r)) {
 		free(small);
 		return NULL;
