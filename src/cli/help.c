@@ -203,7 +203,7 @@ static const char mutate_usage[] =
 	"\n"
 	"  --seed N        generator seed (default 1)\n"
 	"  --runs N        generated scenarios searched at most (default 2000)\n"
-	"  --time SECONDS  stop earlier when the time is up\n"
+	"  --time SECONDS  stop after the batch (32 runs) that uses it up\n"
 	"  --out DIR       where killers go (default tests/scenarios/killers)\n"
 	"  --mutant NAME   search for this mutant only\n"
 	"  --model-only    do not confirm on the kernel (no root needed); the\n"

@@ -562,7 +562,7 @@ int synth_run(const struct synth_opts *o, const struct scn_scenario *s,
 	      const char *const *files, int nr_files, struct synth_result *r)
 {
 	struct search x = { 0 };
-	double t0 = now();
+	double t0 = now(), start;
 	long run = 0;
 	int m, err = -1;
 
@@ -575,13 +575,14 @@ int synth_run(const struct synth_opts *o, const struct scn_scenario *s,
 	for (m = 0; m < r->before.nr_mutants; m++)
 		r->killed_before += mut_killed(&r->before, m);
 	suite_counts(o, s, nr_files, r);
+	start = now();	/* the budget is the search's: at least one batch */
 	for (reopen(&x); x.nr_open && run < o->runs; reopen(&x)) {
-		if (o->seconds > 0 && now() - t0 >= o->seconds) {
-			r->out_of_time = true;
-			break;
-		}
 		if (!batch(&x, &run)) {
 			free_batch(&x);
+			break;
+		}
+		if (o->seconds > 0 && now() - start >= o->seconds) {
+			r->out_of_time = run < o->runs;
 			break;
 		}
 	}
