@@ -162,7 +162,7 @@ static void suite_counts(const struct synth_opts *o,
 					!!(er.points_evaluated & (1ULL << bit));
 				r->v[m].changeable += mut_may_change(mu, &er);
 				r->v[m].differed +=
-					mut_cell(&r->before, m, f) != MUT_SAME;
+					mut_cell(&r->before, m, f) == MUT_DIFFERS;
 			}
 		exec_result_free(&er);
 	}
