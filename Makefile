@@ -14,7 +14,7 @@ SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDLIBS := -lpthread
 
-LIB_SRC := $(sort $(wildcard src/model/*.c src/scenario/*.c src/report/*.c \
+LIB_SRC := $(sort $(wildcard src/config/*.c src/model/*.c src/scenario/*.c src/report/*.c \
 	src/exec/*.c src/snapshot/*.c \
 	src/explore/*.c src/kernel/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
@@ -69,7 +69,7 @@ fuzz:
 	@mkdir -p build/fuzz
 	clang -std=gnu11 -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
 		fuzz/fuzz-parse.c $(sort $(wildcard src/scenario/*.c)) \
-		src/model/settings.c -o build/fuzz/fuzz-parse
+		src/config/settings.c -o build/fuzz/fuzz-parse
 
 clean:
 	rm -rf build foliosim

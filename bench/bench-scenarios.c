@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "exec/exec.h"
-#include "model/profile.h"
+#include "config/profile.h"
 
 #define DIR_SELFTESTS "tests/scenarios/selftests"
 

@@ -356,10 +356,41 @@ static bool test_madvise_split_and_merge_back(void)
  * A VMA that faults next to a faulted VMA whose flags differ only in the
  * access bits reuses that VMA's anon_vma (find_mergeable_anon_vma()), so
  * the two merge once mprotect makes their flags equal (same anon_vma).
+ * Both keep VM_ACCOUNT: the ro one got its anon_vma before mprotect, the
+ * rw one was charged again.  As measured on 6.18:
  *
- *   [rw: THP written][ro: huge zero read]  --mprotect rw-->  [one VMA]
+ *   [ro: THP written][rw: faults]  --mprotect ro-->  [one VMA]
  */
 static bool test_anon_vma_reused_by_neighbour(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+
+	CHECK(p);
+	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
+	CHECK(tm_write(m, p, TM_BASE, 1));
+	CHECK(!fsim_mprotect(m, p, TM_BASE, PMD_SIZE, false));
+	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK(tm_write(m, p, TM_BASE + PMD_SIZE, 1));
+	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
+	CHECK(tm_read(m, p, TM_BASE, 2 * HPAGE_PMD_NR));
+	CHECK(tm_check(m));
+	fsim_free(m);
+	return true;
+}
+
+/*
+ * mprotect ro of a VMA without an anon_vma gives its commit charge back
+ * (clears VM_ACCOUNT), so it no longer matches a ro neighbour that has an
+ * anon_vma, nor lends it its anon_vma; made rw again it is charged again.
+ * As measured on 6.18 (smaps "ac"):
+ *
+ *   [rw: written][ro: huge zero read]  --mprotect rw-->  still two VMAs
+ *   [rw][ro][rw: written]  --mprotect all ro-->  [ro, no ac][ro, ac]
+ */
+static bool test_mprotect_account(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
 	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
@@ -370,8 +401,23 @@ static bool test_anon_vma_reused_by_neighbour(void)
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE, 1));
 	CHECK(tm_info(m, p, TM_BASE + PMD_SIZE).huge_zero);
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
-	CHECK(tm_nr_vmas(p) == 1);
-	CHECK(tm_read(m, p, TM_BASE, 2 * HPAGE_PMD_NR));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK(tm_check(m));
+	fsim_free(m);
+
+	m = tm_new(NULL);
+	p = tm_process(m, TM_BASE, 2 * PMD_SIZE, false);
+	CHECK(p);
+	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PAGE_SIZE, false));
+	CHECK(tm_write(m, p, TM_BASE + PMD_SIZE + 42 * PAGE_SIZE, 1));
+	CHECK(!fsim_mprotect(m, p, TM_BASE, 2 * PMD_SIZE, false));
+	CHECK_INT(tm_nr_vmas(p), ==, 2);
+	CHECK_INT(p->vmas[0].vm_end, ==, TM_BASE + PMD_SIZE + PAGE_SIZE);
+	CHECK(!(p->vmas[0].vm_flags & VM_ACCOUNT));
+	CHECK(p->vmas[1].vm_flags & VM_ACCOUNT);
+	/* writable again: charged again, and one VMA */
+	CHECK(!fsim_mprotect(m, p, TM_BASE, 2 * PMD_SIZE, true));
+	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK(tm_check(m));
 	fsim_free(m);
 	return true;
@@ -906,6 +952,8 @@ int main(void)
 	     "advice on part of a VMA splits it; taken back, it merges");
 	TEST(test_anon_vma_reused_by_neighbour(),
 	     "a VMA faulting next to a compatible one shares its anon_vma");
+	TEST(test_mprotect_account(),
+	     "mprotect ro of a VMA without an anon_vma gives back VM_ACCOUNT");
 	TEST(test_fork_child_vma_does_not_merge(),
 	     "a fork child's faulted VMA does not merge with a new neighbour");
 	TEST(test_madvise_dontneed(),

@@ -13,7 +13,7 @@
 
 #include "lib/tm.h"
 #include "kernel/zram.h"
-#include "model/settings.h"
+#include "config/settings.h"
 #include "model/swap.h"
 
 #define BASE TM_BASE

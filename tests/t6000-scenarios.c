@@ -40,7 +40,7 @@
 
 #include "exec/exec.h"
 #include "lib/tap.h"
-#include "model/profile.h"
+#include "config/profile.h"
 #include "scenario/scenario.h"
 
 #define ROOT "tests/scenarios"

@@ -39,6 +39,11 @@ struct cli_suite {
 int cli_suite_add(struct cli_suite *s, const char *arg);
 void cli_suite_free(struct cli_suite *s);
 
+/* Check one profile name, printing why it is bad; 0 or 2 (profile_arg.c). */
+int cli_profile(const char *name);
+/* "all" or "a,b,c" (split in place) into @out; the count, or -2. */
+int cli_profile_list(char *arg, const char **out, int max);
+
 /* Print usage of @name (or the overview) to @f. */
 void cli_usage(FILE *f, const char *name);
 /* Lowercase message, problem first; returns 2 (bad usage). */

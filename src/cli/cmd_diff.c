@@ -13,7 +13,7 @@
 #include "kernel/diff.h"
 #include "kernel/exec_kernel.h"
 #include "kernel/guard.h"
-#include "model/profile.h"
+#include "config/profile.h"
 
 struct diff_args {
 	const char *profile;
@@ -36,11 +36,9 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 
 		if (!strcmp(v, "--profile") || !strncmp(v, "--profile=", 10)) {
 			v = v[9] ? v + 10 : argv[++i];
-			if (!v || !profile_lookup(v))
-				return cli_error("unknown profile '%s' (see "
-						 "foliosim help run)",
-						 v ? v : "");
-			a->profile = profile_lookup(v)->name;
+			if (cli_profile(v))
+				return 2;
+			a->profile = v;
 		} else if (!strcmp(v, "--svg") || !strncmp(v, "--svg=", 6)) {
 			a->svg = v[5] ? v + 6 : argv[++i];
 			if (!a->svg || !*a->svg)

@@ -15,7 +15,7 @@
 #include "exec/exec.h"
 #include "explore/explore.h"
 #include "kernel/exec_kernel.h"
-#include "model/profile.h"
+#include "config/profile.h"
 
 static int parse_profiles(struct explore_opts *o, char *arg)
 {
@@ -25,13 +25,14 @@ static int parse_profiles(struct explore_opts *o, char *arg)
 	for (tok = strtok_r(arg, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		struct exec_model_opts mo;
-		char name[32];
+		char name[PROFILE_NAME_MAX];
 
 		if (o->nr_profiles == EXP_MAX_PROFILES ||
 		    exp_profile_opts(tok, &mo, name, sizeof(name)))
 			return cli_error("unknown profile '%s' (profiles: v6.9 "
-					 "v6.10 v6.15 v6.18, exact, or "
-					 "PROFILE:PREDICATE)", tok);
+					 "v6.10 v6.15 v6.18 with +modifiers, "
+					 "exact, or PROFILE:PREDICATE; see "
+					 "foliosim help profiles)", tok);
 		o->profiles[o->nr_profiles++] = tok;
 	}
 	return o->nr_profiles < 2 ?

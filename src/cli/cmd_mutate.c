@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config/profile.h"
 #include "explore/mutate.h"
 #include "explore/synth.h"
 #include "kernel/exec_kernel.h"
-#include "model/profile.h"
 #include "report/report.h"
 
 static const char cell_char[] = {
@@ -280,11 +280,8 @@ int cmd_mutate(int argc, char **argv)
 		} else if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--profile")) {
-			if (i + 1 == argc || !profile_lookup(argv[i + 1]))
-				st = cli_error("--profile needs one of v6.9 "
-					       "v6.10 v6.15 v6.18");
-			else
-				profile = profile_lookup(argv[++i])->name;
+			profile = i + 1 < argc ? argv[++i] : NULL;
+			st = cli_profile(profile);
 		} else if (!strcmp(a, "-j")) {
 			threads = i + 1 < argc ? atol(argv[++i]) : 0;
 			if (threads < 1 || threads > 64)

@@ -2,7 +2,7 @@
 /*
  * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
  *                      [--set PATH=VALUE]... [--json] [--check]
- *                      [--svg OUT.svg] [--trace]
+ *                      [--svg OUT.svg] [--trace] [--cost]
  * Runs each scenario on the model under each profile and reports them side
  * by side (or as JSON).  The exit status is the worst of the scenarios'.
  */
@@ -14,30 +14,8 @@
 #include "cli.h"
 #include "cli/run.h"
 #include "exec/exec.h"
-#include "model/profile.h"
+#include "config/profile.h"
 #include "report/report.h"
-
-/* Split "a,b,c" or "all" into profile names; returns the count or -1. */
-static int parse_profiles(const char *arg, const char **out, int max)
-{
-	char buf[256];
-	char *save = NULL, *tok;
-	int n = 0, i;
-
-	if (!strcmp(arg, "all")) {
-		for (i = 0; i < fsim_nr_profiles && i < max; i++)
-			out[n++] = fsim_profiles[i].name;
-		return n;
-	}
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!profile_lookup(tok) || n == max)
-			return -1;
-		out[n++] = profile_lookup(tok)->name;
-	}
-	return n;
-}
 
 static bool has_show(const struct scn_scenario *s)
 {
@@ -86,6 +64,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.forces = o->forces,
 			.nr_forces = o->nr_forces,
 			.trace = o->trace,
+			.cost = o->cost,
 			.keeper = o->trace,
 		};
 
@@ -157,14 +136,15 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			o->check = true;
 		} else if (!strcmp(a, "--trace")) {
 			o->trace = true;
+		} else if (!strcmp(a, "--cost")) {
+			o->cost = true;
 		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {
-			const char *v = a[9] ? a + 10 : argv[++i];
+			char *v = a[9] ? argv[i] + 10 : argv[++i];
 
-			if (!v || (o->nr_profiles = parse_profiles(
-					   v, o->profiles, RUN_MAX_PROFILES)) <= 0)
-				return -cli_error("unknown profile in '%s' "
-						  "(see foliosim help run)",
-						  v ? v : "--profile");
+			o->nr_profiles = cli_profile_list(v, o->profiles,
+							  RUN_MAX_PROFILES);
+			if (o->nr_profiles < 0)
+				return o->nr_profiles;
 		} else if (!strncmp(a, "--shared=", 9)) {
 			o->shared_pred = shared_pred_lookup(a + 9);
 			if (o->shared_pred < 0)

@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "cli/run.h"
 #include "exec/exec.h"
-#include "model/settings.h"
+#include "config/settings.h"
 #include "report/sweep.h"
 
 #define MAX_VALUES 100000

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "model/profile.h"
+#include "config/profile.h"
 #include "report/thpmaps.h"
 #include "snapshot/whatif.h"
 
@@ -58,27 +58,6 @@ static int parse_set(const char *arg, struct set_opt *o)
 	return 0;
 }
 
-static int parse_profiles(const char *arg, struct whatif_opts *o)
-{
-	char buf[256], *save = NULL, *tok;
-	int i;
-
-	if (!strcmp(arg, "all")) {
-		for (i = 0; i < fsim_nr_profiles && i < 16; i++)
-			o->profiles[o->nr_profiles++] = fsim_profiles[i].name;
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!profile_lookup(tok) || o->nr_profiles == 16)
-			return cli_error("unknown profile '%s' (see foliosim "
-					 "help whatif)", tok);
-		o->profiles[o->nr_profiles++] = profile_lookup(tok)->name;
-	}
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct whatif_opts *o)
 {
 	int i;
@@ -90,10 +69,10 @@ static int parse_opts(int argc, char **argv, struct whatif_opts *o)
 			o->all_pmds = true;
 		} else if (!strcmp(a, "--profile") ||
 			   !strncmp(a, "--profile=", 10)) {
-			v = a[9] ? a + 10 : argv[++i];
-			if (!v)
-				return cli_error("--profile needs a value");
-			if (parse_profiles(v, o))
+			o->nr_profiles = cli_profile_list(
+				a[9] ? argv[i] + 10 : argv[++i], o->profiles,
+				16);
+			if (o->nr_profiles < 0)
 				return 2;
 		} else if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
 			v = a[5] ? a + 6 : argv[++i];

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "cli/run.h"
 #include "exec/exec.h"
-#include "model/profile.h"
+#include "config/profile.h"
 
 static const char demo_text[] =
 	"# The seed's corner case: khugepaged with max_ptes_shared=0 must not\n"

@@ -5,13 +5,14 @@
 
 #include "cli.h"
 #include "exec/exec.h"
-#include "model/profile.h"
-#include "model/settings.h"
+#include "config/profile.h"
+#include "config/settings.h"
 
 static const char run_usage[] =
 	"usage: foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]\n"
 	"                    [--set PATH=VALUE]... [--force POINT=true|false]...\n"
 	"                    [--json] [--check] [--svg OUT.svg] [--trace]\n"
+	"                    [--cost]\n"
 	"\n"
 	"Run each scenario file on the model.  With several profiles the\n"
 	"results are shown side by side and rows that differ are marked '*'.\n"
@@ -31,6 +32,10 @@ static const char run_usage[] =
 	"                    profiles side by side (one scenario file only)\n"
 	"  --trace           print every PMD scan of khugepaged and MADV_COLLAPSE\n"
 	"                    (JSON: \"scans\"), as 'kernel --trace' does\n"
+	"  --cost            the atomic updates of mapcount fields the run's rmap\n"
+	"                    calls cost under each scheme: per-page (6.18),\n"
+	"                    no_page_mapcount and total_mapped, counted for all\n"
+	"                    three whatever the profile (JSON: \"cost\")\n"
 	"\n"
 	"A --trace line: 'pass N' (khugepaged's pass in the run) or 'madvise',\n"
 	"the process, the PMD address, the kernel's SCAN_* result, the counts\n"
@@ -274,6 +279,7 @@ static void overview(FILE *f)
 	for (i = 0; i < fsim_nr_profiles; i++)
 		fprintf(f, " %s (%s)", fsim_profiles[i].name,
 			fsim_profiles[i].kernels);
+	fputs("\n  (modifiers: 'foliosim help profiles')", f);
 	fputs("\nsettings (set PATH VALUE):", f);
 	for (i = 0; i < fsim_nr_settings; i++)
 		fprintf(f, "%s%s", i % 3 ? ", " : "\n  ", fsim_settings[i].path);
@@ -306,6 +312,28 @@ static void points(FILE *f)
 			exec_point_function(i), "", exec_point_result(i));
 }
 
+/* "foliosim help profiles": the eras and the proposal modifiers. */
+static void profiles(FILE *f)
+{
+	const struct profile_modifier *mod;
+	int i;
+
+	fputs("A profile is an era, optionally with modifiers that add a\n"
+	      "proposed change: ERA[+MOD]... (e.g. v6.18+total_mapped).\n"
+	      "docs/profiles.md has every rule and its source.\n\neras:\n",
+	      f);
+	for (i = 0; i < fsim_nr_profiles; i++)
+		fprintf(f, "  %-22s %s\n", fsim_profiles[i].name,
+			fsim_profiles[i].kernels);
+	fputs("\nmodifiers:\n", f);
+	for (i = 0; i < profile_nr_modifiers; i++) {
+		mod = &profile_modifiers[i];
+		fprintf(f, "  +%-21s %s\n  %-22s %s%s\n", mod->name,
+			mod->rule, "", mod->source,
+			mod->merged ? "" : " (not merged)");
+	}
+}
+
 int cmd_help(int argc, char **argv)
 {
 	int i;
@@ -316,6 +344,10 @@ int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "points")) {
 		points(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "profiles")) {
+		profiles(stdout);
 		return 0;
 	}
 	for (i = 0; i < cli_nr_cmds; i++)

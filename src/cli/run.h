@@ -15,6 +15,7 @@ struct run_opts {
 	int nr_profiles;
 	int shared_pred;		/* -1: the profile's */
 	bool json, check, color, trace;
+	bool cost;			/* --cost: mapcount atomics */
 	const char **sets;		/* "PATH=VALUE" */
 	int nr_sets;
 	struct exec_force *forces;	/* --force POINT=true|false */

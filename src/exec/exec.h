@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/profile.h"
 #include "scenario/scenario.h"
 
 /* Exit statuses of the language contract. */
@@ -99,7 +100,7 @@ struct exec_scan {
 };
 
 struct exec_result {
-	char profile[32];	/* "v6.18", ..., or "kernel" */
+	char profile[PROFILE_NAME_MAX]; /* "v6.18", ..., or "kernel" */
 	char release[64];	/* kernel release, for "kernel" */
 	/*
 	 * "kernel": what a read fault maps there, probed by the run: the
@@ -133,6 +134,9 @@ struct exec_result {
 	/* per process, region and PMD: 'H' PMD-mapped THP, '.' not, '-' gone */
 	char *pmd_map;
 	bool traced;		/* --trace: scans[] was recorded */
+	/* --cost: mapcount atomics of the run per scheme (model only) */
+	bool costed;
+	uint64_t atomics[NR_MAPCOUNT_SCHEMES];
 	struct exec_scan *scans;	/* in the order they happened */
 	int nr_scans, cap_scans;
 };
@@ -171,6 +175,7 @@ struct exec_model_opts {
 	 */
 	bool metrics_only;
 	bool trace;		/* record the PMD scans in exec_result.scans */
+	bool cost;		/* record exec_result.atomics */
 	/*
 	 * Give the model the kernel executor's keeper (EXEC_KEEPER_ADDR): an
 	 * mm registered with khugepaged before any scenario process (set up

@@ -156,14 +156,16 @@ static void start_keeper(struct model_run *x)
 static enum exec_status ensure_machine(struct model_run *x,
 				       const struct scn_op *op)
 {
-	const struct fsim_profile *p = NULL;
+	struct fsim_profile p = *profile_default();
+	char err[160];
 	int i;
 
 	if (x->m)
 		return EXEC_OK;
-	if (x->o->profile)
-		p = profile_lookup(x->o->profile);
-	x->m = fsim_new(&x->set, p);
+	if (x->o->profile && profile_resolve(x->o->profile, &p, err,
+					     sizeof(err)))
+		return op_error(x, op, EXEC_BAD_INPUT, "%s", err);
+	x->m = fsim_new(&x->set, &p);
 	if (!x->m)
 		return op_error(x, op, EXEC_BAD_INPUT,
 				"cannot create a machine with these sizes");
@@ -565,6 +567,10 @@ static enum exec_status mx_finish(void *ctx)
 		r->pred_fn = x->m->pred_fn;
 		r->pred_fp = x->m->pred_fp;
 		point_bits(x->m->khugepaged, r);
+		r->costed = x->o->cost;
+		if (r->costed)
+			memcpy(r->atomics, x->m->cost.atomics,
+			       sizeof(r->atomics));
 	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "exec.h"
-#include "model/profile.h"
+#include "config/profile.h"
 
 int exec_validate(const struct scn_scenario *s, char *err, size_t len)
 {
@@ -18,7 +18,7 @@ int exec_validate(const struct scn_scenario *s, char *err, size_t len)
 		const struct scn_op *op = &s->ops[i];
 
 		for (k = 0; k < op->nr_profiles; k++) {
-			if (profile_lookup(op->profiles[k]) ||
+			if (profile_valid(op->profiles[k]) ||
 			    !strcmp(op->profiles[k], "kernel"))
 				continue;
 			snprintf(err, len,

@@ -9,7 +9,7 @@
 
 #include "exec/exec.h"
 #include "explore.h"
-#include "model/profile.h"
+#include "config/profile.h"
 
 const char *const exp_class_names[NR_EXP_CLASSES] = {
 	[EXP_EXTRA_RAM] = "extra RAM",
@@ -41,7 +41,7 @@ int exp_profile_opts(const char *name, struct exec_model_opts *mo,
 	mo->profile = buf;
 	if (colon)
 		mo->shared_pred = shared_pred_lookup(colon + 1);
-	return profile_lookup(buf) && (!colon || mo->shared_pred >= 0) ? 0 : -1;
+	return profile_valid(buf) && (!colon || mo->shared_pred >= 0) ? 0 : -1;
 }
 
 static int exact_index(const struct explore_opts *o)
@@ -66,7 +66,7 @@ bool exp_measure(const struct explore_opts *o, const char *text,
 	for (k = 0; k < o->nr_profiles; k++) {
 		struct exec_model_opts mo;
 		struct exec_result r;
-		char name[32];
+		char name[PROFILE_NAME_MAX];
 
 		exp_profile_opts(o->profiles[k], &mo, name, sizeof(name));
 		mo.metrics_only = true;

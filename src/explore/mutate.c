@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "exec/exec.h"
+#include "config/profile.h"
 #include "model/khugepaged.h"
-#include "model/profile.h"
 #include "mutate.h"
 
 struct mut_job {
@@ -143,14 +143,15 @@ static void *worker(void *arg)
 /* Every point forced both ways, then every other predicate. */
 static int make_mutants(const char *profile, struct mut_result *r)
 {
-	const struct fsim_profile *p = profile_lookup(profile);
+	struct fsim_profile p;
+	char err[160];
 	int i, n = 0, nr_points = 0;
 
 	while (exec_point_name(nr_points))
 		nr_points++;
 	r->mutants = calloc((size_t)(2 * nr_points + NR_SHARED_PREDS),
 			    sizeof(*r->mutants));
-	if (!r->mutants || !p)
+	if (!r->mutants || profile_resolve(profile, &p, err, sizeof(err)))
 		return -1;
 	for (i = 0; i < 2 * nr_points; i++, n++) {
 		struct mut_mutant *mu = &r->mutants[n];
@@ -163,7 +164,7 @@ static int make_mutants(const char *profile, struct mut_result *r)
 			 mu->value ? "true" : "false");
 	}
 	for (i = 0; i < NR_SHARED_PREDS; i++) {
-		if ((int)p->shared == i)
+		if ((int)p.shared == i)
 			continue;
 		r->mutants[n].point = -1;
 		r->mutants[n].pred = i;

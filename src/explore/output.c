@@ -14,7 +14,7 @@
 
 #include "exec/exec.h"
 #include "explore.h"
-#include "model/profile.h"
+#include "config/profile.h"
 #include "report/report.h"
 
 static const char *const class_slug[NR_EXP_CLASSES] = {
@@ -25,7 +25,7 @@ static bool run_profile(const struct explore_opts *o, const char *profile,
 			struct scn_scenario *s, struct exec_result *r)
 {
 	struct exec_model_opts mo;
-	char name[32];
+	char name[PROFILE_NAME_MAX];
 
 	exp_profile_opts(profile, &mo, name, sizeof(name));
 	mo.forces = o->forces;
@@ -37,7 +37,7 @@ static bool run_profile(const struct explore_opts *o, const char *profile,
 /* expect[] can only name plain profiles. */
 static bool plain_profile(const char *name)
 {
-	return profile_lookup(name) != NULL;
+	return profile_valid(name);
 }
 
 static void pin_region(FILE *f, const struct scn_scenario *s, int p, int g,

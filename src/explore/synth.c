@@ -14,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/profile.h"
 #include "exec/exec.h"
 #include "explore.h"
 #include "model/khugepaged.h"
-#include "model/profile.h"
 #include "synth.h"
 
 #define BATCH 32

@@ -25,7 +25,7 @@ enum {
 };
 
 struct dside {
-	char name[48];		/* "model v6.18", "kernel" */
+	char name[PROFILE_NAME_MAX + 8];	/* "model v6.18", "kernel" */
 	struct exec_run run;
 	struct exec_result r;
 	bool begun;

@@ -16,7 +16,7 @@
 #include "guard.h"
 #include "internal.h"
 #include "kexec.h"
-#include "model/settings.h"
+#include "config/settings.h"
 #include "tracefs.h"
 #include "zero_page.h"
 #include "zram.h"

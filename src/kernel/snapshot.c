@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "guard.h"
-#include "model/settings.h"
+#include "config/settings.h"
 #include "observe.h"
 #include "snapshot.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model/settings.h"
+#include "config/settings.h"
 #include "internal.h"
 
 #define KSM_PREFIX "ksm/"

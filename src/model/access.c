@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "model.h"
+#include "predicate.h"
 
 struct page_ref {
 	pte_t *ptep;		/* the PTE, or for a huge PMD its deposit slot */
@@ -163,7 +164,11 @@ int fsim_page_info(struct fsim_machine *m, struct mm_struct *mm,
 	info->order = folio_order(folio);
 	info->anon_exclusive = PageAnonExclusive(r.pmd ? &folio->page : page);
 	info->ksm = folio_test(folio, PG_ksm);
-	info->mapcount = folio_precise_page_mapcount(m, folio, page);
+	info->mapcount = folio_page_mapcount_proc(m, folio, page);
+	/* pagemap's PM_MMAP_EXCLUSIVE: the MM_ID answer without page counts */
+	info->mmap_exclusive = folio_mapcount_scheme(m) == MAPCOUNT_PER_PAGE ?
+			       info->mapcount == 1 :
+			       !folio_maybe_mapped_shared(m, folio);
 	return 0;
 }
 

@@ -322,10 +322,15 @@ static void check_folios(struct fsim_machine *m, struct recount *rc)
 		if (page->flags & PG_buddy) {
 			free_pages += (uint64_t)nr;
 		} else if (page->flags & PG_allocated) {
+			long mapped = 0;
+
 			check_folio(m, rc, (struct folio *)page, pfn);
 			for (k = 0; k < nr; k++)
-				anon_mapped += rc->ptes[pfn + k] ||
-					       rc->pmds[pfn];
+				mapped += rc->ptes[pfn + k] || rc->pmds[pfn];
+			/* without per-page counts: all or nothing */
+			if (mapped && m->profile->mapcount != MAPCOUNT_PER_PAGE)
+				mapped = nr;
+			anon_mapped += mapped;
 			thps += rc->pmds[pfn] > 0;
 		} else {
 			VIOLATION(rc, "pfn %u: neither free nor allocated", pfn);

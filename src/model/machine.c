@@ -54,7 +54,8 @@ struct fsim_machine *fsim_new(const struct thp_settings *set,
 		m->set = *set;
 	else
 		settings_init_defaults(&m->set);
-	m->profile = profile ? profile : profile_default();
+	m->profile_buf = profile ? *profile : *profile_default();
+	m->profile = &m->profile_buf;
 	m->shared = m->profile->shared;
 	m->next_unique = 1;
 	m->khugepaged = khugepaged_state_new();

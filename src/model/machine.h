@@ -10,8 +10,8 @@
 
 #include "mm.h"
 #include "phys.h"
-#include "profile.h"
-#include "settings.h"
+#include "config/profile.h"
+#include "config/settings.h"
 #include "stats.h"
 
 struct khugepaged_state;
@@ -43,7 +43,8 @@ struct fsim_machine {
 	struct fsim_swap swap;
 	struct table_refs table_refs;	/* shared page-table pages */
 	struct thp_settings set;
-	const struct fsim_profile *profile;
+	const struct fsim_profile *profile;	/* &profile_buf */
+	struct fsim_profile profile_buf;
 	enum shared_pred shared;	/* khugepaged's predicate */
 	struct mm_struct **mms;		/* every mm ever created, by idx */
 	int nr_mms, cap_mms;

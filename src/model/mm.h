@@ -18,6 +18,7 @@
 #define VM_NOHUGEPAGE 0x8UL
 #define VM_DONTCOPY 0x10UL
 #define VM_MERGEABLE 0x20UL
+#define VM_ACCOUNT 0x40UL	/* commit charged; VMAs merge only alike */
 
 struct vm_area_struct {
 	unsigned long vm_start, vm_end;

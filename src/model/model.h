@@ -102,7 +102,8 @@ struct fsim_page_info {
 	bool writable, young, dirty;
 	bool anon_exclusive;
 	bool ksm;
-	int mapcount;			/* folio_precise_page_mapcount() */
+	int mapcount;			/* kpagecount: precise or average */
+	bool mmap_exclusive;		/* pagemap's PM_MMAP_EXCLUSIVE */
 	uint32_t swap_offset;
 };
 

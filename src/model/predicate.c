@@ -31,13 +31,16 @@ bool folio_likely_mapped_shared(struct fsim_machine *m, struct folio *folio)
 	if (folio_entire_mapcount(m, folio) || mapcount > folio_nr_pages(folio))
 		return true;
 	/* a guess: is the first page mapped by two or more PTEs? */
+	if (folio_mapcount_scheme(m) != MAPCOUNT_PER_PAGE)
+		return folio_average_page_mapcount(m, folio) > 1;
 	return folio->page._mapcount > 0;
 }
 
 bool page_mapcount_shared(struct fsim_machine *m, struct folio *folio,
 			  struct page *page)
 {
-	return folio_precise_page_mapcount(m, folio, page) > 1;
+	/* without page counts a port could only read the average */
+	return folio_page_mapcount_proc(m, folio, page) > 1;
 }
 
 /* Record that @mm_idx maps the folio with head @pfn. */

@@ -113,10 +113,11 @@ static void folio_add_rmap_ptes(struct fsim_machine *m, struct folio *folio,
 				struct mm_struct *mm)
 {
 	struct folio_large *fl;
-	int i, first = 0;
+	int i, first = 0, nr_stat = 0, tot;
 
 	if (!folio_test_large(folio)) {
 		m->cost.page_mapcount_ops++;
+		rmap_cost_small(m);
 		if (++page->_mapcount == 0)
 			mod_anon_stats(m, 1, 0);
 		return;
@@ -126,31 +127,44 @@ static void folio_add_rmap_ptes(struct fsim_machine *m, struct folio *folio,
 		if (++page[i]._mapcount == 0)
 			first++;
 	m->cost.page_mapcount_ops += (uint64_t)nr;
+	rmap_cost_ptes(m, nr, first);
 	if (first) {
 		m->cost.nr_pages_mapped_ops++;
 		fl->_nr_pages_mapped += first;
 		if (fl->_nr_pages_mapped < ENTIRELY_MAPPED)
-			mod_anon_stats(m, first, 0);
+			nr_stat = first;
 	}
-	folio_add_return_large_mapcount(m, fl, nr, mm);
+	tot = folio_add_return_large_mapcount(m, fl, nr, mm);
+	/* without per-page counts the whole folio counts as mapped */
+	if (folio_mapcount_scheme(m) != MAPCOUNT_PER_PAGE)
+		nr_stat = tot == nr ? (int)folio_nr_pages(folio) : 0;
+	mod_anon_stats(m, nr_stat, 0);
 }
 
 static void folio_add_rmap_pmd(struct fsim_machine *m, struct folio *folio,
 			       struct mm_struct *mm)
 {
 	struct folio_large *fl = folio_large(&m->phys, folio);
-	long n = folio_nr_pages(folio);
+	long n = folio_nr_pages(folio), nr = 0, nr_pmdmapped = 0;
+	bool first;
 
 	m->cost.entire_mapcount_ops++;
-	if (++fl->_entire_mapcount == 0) {
+	first = ++fl->_entire_mapcount == 0;
+	if (first) {
 		int v;
 
 		m->cost.nr_pages_mapped_ops++;
 		v = fl->_nr_pages_mapped += ENTIRELY_MAPPED;
-		if (v < 2 * ENTIRELY_MAPPED)
-			mod_anon_stats(m, n - (v & FOLIO_PAGES_MAPPED), n);
+		if (v < 2 * ENTIRELY_MAPPED) {
+			nr = n - (v & FOLIO_PAGES_MAPPED);
+			nr_pmdmapped = n;
+		}
 	}
-	folio_add_return_large_mapcount(m, fl, 1, mm);
+	rmap_cost_pmd(m, first);
+	if (folio_add_return_large_mapcount(m, fl, 1, mm) != 1 &&
+	    folio_mapcount_scheme(m) != MAPCOUNT_PER_PAGE)
+		nr = 0;
+	mod_anon_stats(m, nr, nr_pmdmapped);
 }
 
 void folio_add_anon_rmap_ptes(struct fsim_machine *m, struct folio *folio,
@@ -232,9 +246,13 @@ int folio_try_dup_anon_rmap_ptes(struct fsim_machine *m, struct folio *folio,
 		page[i]._mapcount++;
 	}
 	m->cost.page_mapcount_ops += (uint64_t)nr;
-	if (folio_test_large(folio))
-		folio_add_return_large_mapcount(m, folio_large(&m->phys, folio),
-						nr, dst);
+	if (!folio_test_large(folio)) {
+		rmap_cost_small(m);
+		return 0;
+	}
+	rmap_cost_ptes(m, nr, false);
+	folio_add_return_large_mapcount(m, folio_large(&m->phys, folio), nr,
+					dst);
 	return 0;
 }
 
@@ -252,6 +270,7 @@ int folio_try_dup_anon_rmap_pmd(struct fsim_machine *m, struct folio *folio,
 	}
 	m->rmap_gen++;
 	m->cost.entire_mapcount_ops++;
+	rmap_cost_pmd(m, false);
 	fl->_entire_mapcount++;
 	folio_add_return_large_mapcount(m, fl, 1, dst);
 	return 0;
@@ -262,29 +281,37 @@ void folio_remove_rmap_ptes(struct fsim_machine *m, struct folio *folio,
 {
 	struct folio_large *fl;
 	bool partially = false;
-	int i, last = 0, nr_stat = 0;
+	int i, last = 0, nr_stat = 0, tot;
 
 	m->rmap_gen++;
 	if (!folio_test_large(folio)) {
 		m->cost.page_mapcount_ops++;
+		rmap_cost_small(m);
 		if (--page->_mapcount < 0)
 			mod_anon_stats(m, -1, 0);
 		return;
 	}
 	fl = folio_large(&m->phys, folio);
 	/* The large mapcount goes first, then the per-page counts. */
-	folio_sub_return_large_mapcount(m, fl, nr, mm);
+	tot = folio_sub_return_large_mapcount(m, fl, nr, mm);
 	for (i = 0; i < nr; i++)
 		if (--page[i]._mapcount < 0)
 			last++;
 	m->cost.page_mapcount_ops += (uint64_t)nr;
+	rmap_cost_ptes(m, nr, last);
 	if (last) {
 		m->cost.nr_pages_mapped_ops++;
 		fl->_nr_pages_mapped -= last;
 		if (fl->_nr_pages_mapped < ENTIRELY_MAPPED)
 			nr_stat = last;
 	}
-	partially = nr_stat && fl->_nr_pages_mapped;
+	if (folio_mapcount_scheme(m) == MAPCOUNT_PER_PAGE) {
+		partially = nr_stat && fl->_nr_pages_mapped;
+	} else {
+		/* blind to pages another mm still maps (docs/profiles.md) */
+		nr_stat = tot ? 0 : (int)folio_nr_pages(folio);
+		partially = folio_certainly_partially_mapped(m, folio);
+	}
 	mod_anon_stats(m, -nr_stat, 0);
 	if (partially && folio_test(folio, PG_anon) &&
 	    !folio_test(folio, PG_partially_mapped))
@@ -296,12 +323,16 @@ void folio_remove_rmap_pmd(struct fsim_machine *m, struct folio *folio,
 {
 	struct folio_large *fl = folio_large(&m->phys, folio);
 	long n = folio_nr_pages(folio), nr = 0, nr_pmdmapped = 0;
+	bool last, partially;
+	int tot;
 
 	(void)page;
 	m->rmap_gen++;
-	folio_sub_return_large_mapcount(m, fl, 1, mm);
+	tot = folio_sub_return_large_mapcount(m, fl, 1, mm);
 	m->cost.entire_mapcount_ops++;
-	if (--fl->_entire_mapcount < 0) {
+	last = --fl->_entire_mapcount < 0;
+	rmap_cost_pmd(m, last);
+	if (last) {
 		m->cost.nr_pages_mapped_ops++;
 		fl->_nr_pages_mapped -= ENTIRELY_MAPPED;
 		if (fl->_nr_pages_mapped < ENTIRELY_MAPPED) {
@@ -311,8 +342,14 @@ void folio_remove_rmap_pmd(struct fsim_machine *m, struct folio *folio,
 				nr = 0;
 		}
 	}
+	if (folio_mapcount_scheme(m) == MAPCOUNT_PER_PAGE) {
+		partially = nr && nr < nr_pmdmapped;
+	} else {
+		nr = tot ? 0 : n;
+		partially = last && folio_certainly_partially_mapped(m, folio);
+	}
 	mod_anon_stats(m, -nr, -nr_pmdmapped);
-	if (nr && nr < nr_pmdmapped && folio_test(folio, PG_anon) &&
+	if (partially && folio_test(folio, PG_anon) &&
 	    !folio_test(folio, PG_partially_mapped))
 		deferred_split_folio(m, folio, true);
 }

@@ -7,7 +7,9 @@
  * bit, PG_anon_exclusive per page, and deferred-split queueing.
  *
  * Every field is maintained in every profile; profiles only differ in how
- * they *ask* (predicate.h).  Counters are stored raw, with the kernel's -1
+ * they *ask* (predicate.h, and mapcount.c for the schemes without
+ * per-page counts, which also change NR_ANON_MAPPED and deferred-split
+ * queueing).  Counters are stored raw, with the kernel's -1
  * bias.  The rmap functions never touch refcounts: callers do, as in the
  * kernel (take references before mapping, drop them after unmapping).
  */
@@ -56,6 +58,25 @@ static inline int folio_nr_pages_mapped(struct fsim_machine *m,
 /* PTEs mapping @page plus PMD mappings of its folio (<= 6.9 page_mapcount) */
 int folio_precise_page_mapcount(struct fsim_machine *m, struct folio *folio,
 				const struct page *page);
+
+/* The profile's mapcount scheme and its answers (mapcount.c). */
+enum mapcount_scheme folio_mapcount_scheme(struct fsim_machine *m);
+/* PTE mappings plus nr_pages per PMD mapping (the RFC's counter). */
+long folio_total_mapped_pages(struct fsim_machine *m,
+			      const struct folio *folio);
+/* fs/proc's folio_average_page_mapcount() of the profile's scheme */
+int folio_average_page_mapcount(struct fsim_machine *m,
+				const struct folio *folio);
+/* What /proc (kpagecount, PSS) reads for @page under the scheme. */
+int folio_page_mapcount_proc(struct fsim_machine *m, struct folio *folio,
+			     const struct page *page);
+/* Schemes without per-page counts: "some page is surely unmapped". */
+bool folio_certainly_partially_mapped(struct fsim_machine *m,
+				      const struct folio *folio);
+/* Count the atomics of one rmap call for all three schemes. */
+void rmap_cost_ptes(struct fsim_machine *m, int nr, bool crossed);
+void rmap_cost_pmd(struct fsim_machine *m, bool crossed);
+void rmap_cost_small(struct fsim_machine *m);
 
 bool folio_maybe_dma_pinned(struct fsim_machine *m, struct folio *folio);
 

@@ -284,6 +284,17 @@ static void remap_page(struct fsim_machine *m, struct split_map *sm,
 				 sm->exclusive ? RMAP_EXCLUSIVE : RMAP_NONE);
 }
 
+/*
+ * 6.12+ remaps zero-filled pages to the shared zero page after any anon
+ * split to order 0; +zero_remap_gated only with shrink_underused on.
+ */
+static bool split_use_zeropage(struct fsim_machine *m, unsigned int new_order)
+{
+	if (!m->profile->underused_shrinker || new_order)
+		return false;
+	return !m->profile->zero_remap_gated || m->set.shrink_underused;
+}
+
 int split_folio_to_order(struct fsim_machine *m, struct folio *folio,
 			 unsigned int new_order)
 {
@@ -312,8 +323,7 @@ int split_folio_to_order(struct fsim_machine *m, struct folio *folio,
 		m->phys.pages[pfn + (pfn_t)(i << new_order)]._refcount =
 			extra ? 1 << new_order : 0;
 	for (k = 0; k < n; k++)
-		remap_page(m, &maps[k], m->profile->underused_shrinker &&
-					       !new_order);
+		remap_page(m, &maps[k], split_use_zeropage(m, new_order));
 	free(maps);
 	for (i = 0; i < nr_pieces; i++) {
 		struct folio *piece = pfn_folio(&m->phys,
@@ -332,7 +342,8 @@ bool thp_underused(struct fsim_machine *m, struct folio *folio)
 {
 	long none = m->set.max_ptes_none, zero = 0, filled = 0, i;
 
-	if (none == HPAGE_PMD_NR - 1)
+	/* +underused_all_zero: at 511 only an all-zero THP is underused */
+	if (none == HPAGE_PMD_NR - 1 && !m->profile->underused_all_zero)
 		return false;
 	for (i = 0; i < folio_nr_pages(folio); i++) {
 		if (!folio_page(folio, i)->content) {

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "config/profile.h"
+
 /* One table: the enum and the names are generated from it. */
 #define FSIM_VM_EVENTS(X)                                \
 	X(NR_ANON_MAPPED, "nr_anon_pages")               \
@@ -58,6 +60,12 @@ struct rmap_cost {
 	uint64_t nr_pages_mapped_ops;	/* _nr_pages_mapped */
 	uint64_t entire_mapcount_ops;	/* _entire_mapcount */
 	uint64_t large_mapcount_ops;	/* _large_mapcount (+ MM_ID slots) */
+	/*
+	 * Atomic read-modify-writes each scheme would do for the same rmap
+	 * calls, whatever the profile (rmap_cost.c): an update of
+	 * _large_mapcount with its MM_ID slots under the bit lock counts 1.
+	 */
+	uint64_t atomics[NR_MAPCOUNT_SCHEMES];
 };
 
 #endif

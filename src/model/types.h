@@ -2,10 +2,9 @@
 /*
  * Basic constants and page-table entry encodings of the model.
  *
- * The model is x86-64 with 4 KiB pages: 4-level page tables of 512-entry
- * tables, PMD order 9 (2 MiB).  Entries are 64-bit words; the upper 32 bits
- * of a PTE are a software field that records the content the owning process
- * last wrote or read there, which is how the invariant checker proves that
+ * The geometry is in config/geometry.h.  Entries are 64-bit words; the
+ * upper 32 bits of a PTE are a software field that records the content the
+ * owning process last wrote or read there, which is how the invariant checker proves that
  * no data was lost or mixed up.  The kernel logic never looks at it.
  */
 #ifndef FSIM_MODEL_TYPES_H
@@ -15,19 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
-#define PTRS_PER_TABLE 512
-#define PMD_SHIFT 21
-#define PMD_SIZE (1UL << PMD_SHIFT)
-#define PMD_MASK (~(PMD_SIZE - 1))
-#define PUD_SHIFT 30
-#define PGDIR_SHIFT 39
-#define HPAGE_PMD_ORDER 9
-#define HPAGE_PMD_NR (1 << HPAGE_PMD_ORDER)
-#define MAX_PAGE_ORDER 10	/* buddy blocks up to 4 MiB, as x86-64 */
-#define TASK_SIZE (1UL << 47)
+#include "config/geometry.h"
 
 typedef uint32_t pfn_t;
 #define NO_PFN ((pfn_t)~0U)

@@ -90,9 +90,18 @@ static void json_final(FILE *f, const struct scn_scenario *s,
 		fputs(": ", f);
 		json_proc(f, s, &r->procs[p]);
 	}
-	fprintf(f, "}, \"memory\": {\"anon_kb\": %llu, \"thp_kb\": %llu}, "
-		   "\"vmstat\": {",
+	fprintf(f, "}, \"memory\": {\"anon_kb\": %llu, \"thp_kb\": %llu}, ",
 		(unsigned long long)r->anon_kb, (unsigned long long)r->thp_kb);
+	if (r->costed) {
+		fputs("\"cost\": {\"mapcount_atomics\": {", f);
+		for (i = 0; i < NR_MAPCOUNT_SCHEMES; i++) {
+			fprintf(f, "%s", i ? ", " : "");
+			json_string(f, mapcount_scheme_names[i]);
+			fprintf(f, ": %llu", (unsigned long long)r->atomics[i]);
+		}
+		fputs("}}, ", f);
+	}
+	fputs("\"vmstat\": {", f);
 	for (i = 0; i < r->nr_vmstat; i++) {
 		fprintf(f, "%s", i ? ", " : "");
 		json_string(f, r->vmstat[i].name);

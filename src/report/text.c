@@ -157,6 +157,30 @@ static void text_final(FILE *f, const struct scn_scenario *s,
 	}
 }
 
+/* --cost: one row per mapcount scheme, whatever each column's profile */
+static void text_cost(FILE *f, const struct exec_result *rs, int nr,
+		      const struct report_opts *o)
+{
+	struct row row;
+	int s, k;
+
+	for (k = 0; k < nr && !rs[k].costed; k++)
+		;
+	if (k == nr)
+		return;
+	for (s = 0; s < NR_MAPCOUNT_SCHEMES; s++) {
+		row_init(&row, "  mapcount atomics, %s",
+			 mapcount_scheme_names[s]);
+		for (k = 0; k < nr; k++)
+			if (rs[k].costed)
+				row_cell(&row, "%llu",
+					 (unsigned long long)rs[k].atomics[s]);
+			else
+				row_cell(&row, "-");
+		row_print(f, &row, o);
+	}
+}
+
 static void text_memory(FILE *f, const struct exec_result *rs, int nr,
 			const struct report_opts *o)
 {
@@ -172,6 +196,7 @@ static void text_memory(FILE *f, const struct exec_result *rs, int nr,
 	for (k = 0; k < nr; k++)
 		row_cell(&row, "%llu", (unsigned long long)rs[k].thp_kb);
 	row_print(f, &row, o);
+	text_cost(f, rs, nr, o);
 	fputs("vmstat (change since the start; zero rows left out)\n", f);
 	for (i = 0; i < exec_nr_vmstat_names; i++) {
 		bool any = false;

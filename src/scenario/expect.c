@@ -16,7 +16,8 @@
 static bool is_profile_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
+	       c == '+';
 }
 
 static bool has_profile(const struct scn_op *op, const char *s, int len)
@@ -30,7 +31,7 @@ static bool has_profile(const struct scn_op *op, const char *s, int len)
 	return false;
 }
 
-/* PROFILE := [A-Za-z0-9_.-]+, appended to op->profiles. */
+/* PROFILE := [A-Za-z0-9_.+-]+ ("v6.18+total_mapped"), appended. */
 static int add_profile(struct scn_parser *p, struct scn_op *op,
 		       const struct scn_tok *t, int off, int len, int *cap)
 {

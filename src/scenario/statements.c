@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "model/settings.h"
+#include "config/settings.h"
 #include "internal.h"
 
 /* SET := set PATH VALUE */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/settings.h"
+#include "config/settings.h"
 #include "snapshot.h"
 
 const char *const snap_kind_names[] = { "present", "zero", "hugezero",

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/profile.h"
-#include "model/settings.h"
+#include "config/profile.h"
+#include "config/settings.h"
 #include "replay.h"
 
 #define PG 4096UL
@@ -635,17 +635,15 @@ int snap_replay(const struct snapshot *s, const char *profile,
 		const char *const *sets, int nr_sets, struct snap_model *out,
 		char *err, size_t errlen)
 {
-	const struct fsim_profile *prof = profile ? profile_lookup(profile)
-						  : profile_default();
+	struct fsim_profile pbuf = *profile_default();
+	const struct fsim_profile *prof = &pbuf;
 	struct replay rp = { .s = s, .sm = out, .cur_order = -1, .next = 1,
 			     .err = err, .errlen = errlen };
 	int i, ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!prof) {
-		snprintf(err, errlen, "unknown profile '%s'", profile);
+	if (profile && profile_resolve(profile, &pbuf, err, errlen))
 		return -1;
-	}
 	out->m = rp.m = new_machine(s, prof);
 	out->mms = calloc((size_t)s->nr_procs + 1, sizeof(*out->mms));
 	out->parent = calloc((size_t)s->nr_procs + 1, sizeof(int));

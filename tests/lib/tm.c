@@ -18,7 +18,12 @@ struct fsim_machine *tm_new_sized(const char *profile, uint64_t ram,
 	settings_init_defaults(&s);
 	s.ram_bytes = ram;
 	s.swap_bytes = swap;
-	return fsim_new(&s, profile ? profile_lookup(profile) : NULL);
+	struct fsim_profile p;
+	char err[160];
+
+	if (profile && profile_resolve(profile, &p, err, sizeof(err)))
+		return NULL;
+	return fsim_new(&s, profile ? &p : NULL);
 }
 
 bool tm_write(struct fsim_machine *m, struct mm_struct *mm, unsigned long addr,

@@ -6,13 +6,13 @@
  * its valid values and default; the scenario parser, the kernel executor
  * and the help text all read that table.
  */
-#ifndef FSIM_MODEL_SETTINGS_H
-#define FSIM_MODEL_SETTINGS_H
+#ifndef FSIM_CONFIG_SETTINGS_H
+#define FSIM_CONFIG_SETTINGS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "types.h"
+#include "geometry.h"
 
 enum thp_mode { THP_NEVER, THP_ALWAYS, THP_MADVISE, THP_INHERIT };
 

@@ -4,6 +4,7 @@
  * the kernel's sysfs store accepts for it and the default on this kernel.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
