@@ -127,6 +127,12 @@ struct exec_result {
 	int nr_shows;
 	int *collapse_err;	/* per op: last MADV_COLLAPSE errno (0 ok) */
 	long pred_fn, pred_fp;	/* khugepaged's predicate vs the truth */
+	/*
+	 * Model runs: bit p set when decision point p (exec_point_name()) was
+	 * evaluated, when its condition held at least once, and when it failed
+	 * at least once (after forcing): what a mutant of it can change.
+	 */
+	uint64_t points_evaluated, points_held, points_failed;
 	/* per process, region and PMD: 'H' PMD-mapped THP, '.' not, '-' gone */
 	char *pmd_map;
 	bool traced;		/* --trace: scans[] was recorded */

@@ -521,6 +521,25 @@ static const struct exec_observer *mx_observer(void *ctx)
 	return &x->obs;
 }
 
+_Static_assert(NR_KH_POINTS <= 64, "exec_result keeps the points in 64 bits");
+
+static void point_bits(const struct khugepaged_state *k,
+		       struct exec_result *r)
+{
+	int p;
+
+	for (p = 0; p < NR_KH_POINTS; p++) {
+		uint64_t bit = 1ULL << p;
+
+		if (k->evaluated[p])
+			r->points_evaluated |= bit;
+		if (k->fired[p])
+			r->points_held |= bit;
+		if (k->fired[p] < k->evaluated[p])
+			r->points_failed |= bit;
+	}
+}
+
 static enum exec_status mx_finish(void *ctx)
 {
 	static const struct scn_op end = { .line = 0 };
@@ -536,6 +555,7 @@ static enum exec_status mx_finish(void *ctx)
 		st = EXEC_BAD_INPUT;
 	if (x->m) {
 		fsim_pred_errors(x->m, &r->pred_fn, &r->pred_fp);
+		point_bits(x->m->khugepaged, r);
 		r->costed = x->o->cost;
 		if (r->costed)
 			memcpy(r->atomics, x->m->cost.atomics,

@@ -16,6 +16,7 @@
 
 #include "exec/exec.h"
 #include "config/profile.h"
+#include "model/khugepaged.h"
 #include "mutate.h"
 
 struct mut_job {
@@ -65,23 +66,41 @@ static uint64_t digest(const struct exec_result *r)
 	return mix_str(h, r->pmd_map);
 }
 
+void mut_model_opts(const char *profile, const struct mut_mutant *mu,
+		    struct exec_force *f, struct exec_model_opts *mo)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->profile = profile;
+	mo->shared_pred = -1;
+	if (mu && mu->point >= 0) {
+		f->point = mu->point;
+		f->value = mu->value;
+		mo->forces = f;
+		mo->nr_forces = 1;
+	}
+	if (mu && mu->pred >= 0)
+		mo->shared_pred = mu->pred;
+}
+
+bool mut_may_change(const struct mut_mutant *mu, const struct exec_result *r)
+{
+	uint64_t bit;
+
+	if (mu->pred >= 0)
+		return r->points_evaluated & (1ULL << KH_SHARED);
+	bit = 1ULL << mu->point;
+	return mu->value ? r->points_failed & bit : r->points_held & bit;
+}
+
 static void run_one(const struct mut_result *r, const struct scn_scenario *s,
 		    const struct mut_mutant *mu, enum exec_status *st,
 		    uint64_t *dg)
 {
 	struct exec_force f;
-	struct exec_model_opts mo = { .profile = r->profile,
-				      .shared_pred = -1 };
+	struct exec_model_opts mo;
 	struct exec_result res;
 
-	if (mu && mu->point >= 0) {
-		f.point = mu->point;
-		f.value = mu->value;
-		mo.forces = &f;
-		mo.nr_forces = 1;
-	}
-	if (mu && mu->pred >= 0)
-		mo.shared_pred = mu->pred;
+	mut_model_opts(r->profile, mu, &f, &mo);
 	*st = exec_model(s, &mo, &res);
 	*dg = digest(&res);
 	exec_result_free(&res);

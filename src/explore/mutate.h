@@ -56,6 +56,19 @@ static inline enum mut_outcome mut_cell(const struct mut_result *r, int m,
 	return (enum mut_outcome)r->cell[(long)m * r->nr_files + f];
 }
 
+struct exec_force;
+struct exec_model_opts;
+struct exec_result;
+/* The model options of @mu (NULL: the original); @f holds its force. */
+void mut_model_opts(const char *profile, const struct mut_mutant *mu,
+		    struct exec_force *f, struct exec_model_opts *mo);
+/*
+ * Can @mu change a run whose original evaluated the points as @r says?
+ * A point forced false changes only a run where it held, forced true only
+ * one where it failed; a predicate only a run that asked it.
+ */
+bool mut_may_change(const struct mut_mutant *mu, const struct exec_result *r);
+
 /* Killed by at least one scenario? */
 bool mut_killed(const struct mut_result *r, int m);
 
