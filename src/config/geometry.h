@@ -20,4 +20,12 @@
 #define MAX_PAGE_ORDER 10	/* buddy blocks up to 4 MiB, as x86-64 */
 #define TASK_SIZE (1UL << 47)
 
+/*
+ * Page contents as the kernel executor writes them: one 64-bit word
+ * repeated over the page (little-endian), 0 for zeros, the value for
+ * "value N", this tag ORed with a run-wide counter (from 1) for unique
+ * writes.  KSM's trees order pages by memcmp of these bytes.
+ */
+#define UNIQUE_CONTENT_TAG 0xF5F5000000000000ULL
+
 #endif

@@ -140,6 +140,7 @@ static void start_keeper(struct model_run *x)
 
 	settings_init_defaults(&x->m->set);
 	x->keeper = keeper_setup(x);
+	content_mark_origin(x->m);
 	x->m->set = scenario;
 	memset(x->m->ev, 0, sizeof(x->m->ev));
 }

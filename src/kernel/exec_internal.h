@@ -7,13 +7,14 @@
 #define FSIM_KERNEL_EXEC_INTERNAL_H
 
 #include "actor.h"
+#include "config/geometry.h"
 #include "daemons.h"
 #include "exec_kernel.h"
 #include "observe.h"
 #include "patterns.h"
 
 /* Contents of unique writes: this tag, then a counter of the run. */
-#define KX_UNIQUE_TAG	0xF5F5000000000000ULL
+#define KX_UNIQUE_TAG	UNIQUE_CONTENT_TAG
 
 /*
  * The scratch PMD of kx_trace_probe(): 1 GiB above the keeper's, far from

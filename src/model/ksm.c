@@ -5,11 +5,13 @@
  * cmp_and_merge_page()), merging (write_protect_page(), replace_page()),
  * the stable and unstable trees, use_zero_pages and the counters.
  *
- * The trees are kept as plain arrays searched by content tag: the kernel's
- * red-black trees order pages by content, so "find a page with equal
- * content" is all that matters.  Stable-node chains are nodes with equal
+ * The stable tree is a plain array searched by content tag: a search that
+ * finds a node of equal contents is all that matters there, stale nodes
+ * being pruned on the way.  Stable-node chains are nodes with equal
  * content; a merge joins the fullest node that still has room below
- * max_page_sharing.
+ * max_page_sharing.  The unstable tree is a red-black tree ordered like
+ * memcmp() of the pages, as the kernel's: its search gives up at the
+ * first node on its path whose page is gone, so its shape matters.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,12 +30,34 @@ struct ksm_state *ksm_state_new(void)
 	return k;
 }
 
+static void free_subtree(struct rb_node *n)
+{
+	if (!n)
+		return;
+	free_subtree(n->left);
+	free_subtree(n->right);
+	free(n);	/* rb is the first member of ksm_unstable_node */
+}
+
+/* A full scan starts with an empty unstable tree. */
+static void unstable_tree_reset(struct ksm_state *k)
+{
+	int s, i;
+
+	for (s = 0; s < k->nr_slots; s++)
+		for (i = 0; i < k->slots[s].nr; i++)
+			k->slots[s].items[i].unode = NULL;
+	free_subtree(k->unstable.node);
+	k->unstable.node = NULL;
+}
+
 void ksm_state_free(struct ksm_state *k)
 {
 	int i;
 
 	if (!k)
 		return;
+	unstable_tree_reset(k);
 	for (i = 0; i < k->nr_slots; i++)
 		free(k->slots[i].items);
 	free(k->slots);
@@ -88,6 +112,11 @@ static void item_untree(struct ksm_state *k, struct ksm_rmap_item *it)
 	if (it->stable >= 0) {
 		k->nodes[it->stable].nr_items--;
 		it->stable = -1;
+	}
+	if (it->unode) {	/* a node of this scan's tree */
+		rb_erase(&it->unode->rb, &k->unstable);
+		free(it->unode);
+		it->unode = NULL;
 	}
 	it->unstable_seq = 0;
 }
@@ -313,10 +342,46 @@ static void stable_tree_append(struct ksm_state *k,
 	k->nodes[n].nr_items++;
 }
 
+/* The rmap_item of @mm at @addr. */
+static struct ksm_rmap_item *item_at(struct ksm_state *k, struct mm_struct *mm,
+				     unsigned long addr)
+{
+	struct ksm_slot *sl = &k->slots[slot_of(k, mm)];
+	int lo = 0, hi = sl->nr - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (sl->items[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return &sl->items[lo];
+}
+
+/* get_mergeable_page(): the anon page still mapped at a tree node, or NULL. */
+static struct page *get_mergeable_page(struct fsim_machine *m,
+				       struct mm_struct *mm,
+				       unsigned long addr)
+{
+	struct vm_area_struct *vma = mm->alive ? vma_lookup(mm, addr) : NULL;
+	struct page *page;
+
+	if (!vma || !(vma->vm_flags & VM_MERGEABLE) || !vma->anon_vma)
+		return NULL;
+	page = follow_page(m, mm, addr);
+	if (!page || !(page_folio(&m->phys, page)->page.flags & PG_anon))
+		return NULL;
+	return page;
+}
+
 /*
- * unstable_tree_search_insert(): another item of this scan whose page
- * still holds @content; otherwise insert @it.  Items are found by a walk
- * of the slots (scenarios are small).
+ * unstable_tree_search_insert(): walk this scan's tree from the root by
+ * the pages' current contents; an equal page is the merge partner,
+ * otherwise @it is inserted where the walk ended.  A node whose page is
+ * gone (unmapped, swapped out, now the zero page) ends the walk without
+ * inserting, and stays in the tree.
  */
 static struct ksm_rmap_item *
 unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
@@ -324,39 +389,34 @@ unstable_tree_search_insert(struct fsim_machine *m, struct mm_struct *mm,
 			    struct mm_struct **tree_mm, struct page **tree_page)
 {
 	struct ksm_state *k = m->ksm;
-	content_t content = page->content;
-	uint64_t seq = k->seqnr + 1;
-	int s, i;
+	struct rb_node **link = &k->unstable.node, *parent = NULL;
+	struct ksm_unstable_node *node;
 
-	for (s = 0; s < k->nr_slots; s++) {
-		for (i = 0; i < k->slots[s].nr; i++) {
-			struct ksm_rmap_item *t = &k->slots[s].items[i];
-			struct page *tp;
+	while (*link) {
+		struct ksm_unstable_node *t = (struct ksm_unstable_node *)*link;
+		struct page *tp = get_mergeable_page(m, t->mm, t->addr);
+		int ret;
 
-			if (t == it || t->unstable_seq != seq ||
-			    t->checksum != content)
-				continue;
-			tp = follow_page(m, k->slots[s].mm, t->addr);
-			/*
-			 * A node whose page is gone (unmapped, swapped, now
-			 * the zero page) ends the search: the kernel gives up
-			 * without inserting when it meets one on its path.
-			 * Only the nodes of equal contents are surely on that
-			 * path; the model keeps no tree order for the others.
-			 */
-			if (!tp)
-				return NULL;
-			if (tp->content != content || (tp->flags & PG_ksm))
-				continue;
-			if (tp == page)
-				return NULL;	/* a forked page: never itself */
-			*tree_mm = k->slots[s].mm;
+		if (!tp || tp == page)	/* gone, or a forked page: itself */
+			return NULL;
+		ret = content_memcmp(m, page->content, tp->content);
+		parent = *link;
+		if (!ret) {
+			*tree_mm = t->mm;
 			*tree_page = tp;
-			return t;
+			return item_at(k, t->mm, t->addr);
 		}
+		link = ret < 0 ? &parent->left : &parent->right;
 	}
-	it->unstable_seq = seq;
-	(void)mm;
+	node = malloc(sizeof(*node));
+	if (!node)
+		return NULL;
+	node->mm = mm;
+	node->addr = it->addr;
+	rb_link_node(&node->rb, parent, link);
+	rb_insert_color(&node->rb, &k->unstable);
+	it->unode = node;
+	it->unstable_seq = k->seqnr + 1;
 	return NULL;
 }
 
@@ -458,10 +518,10 @@ static void cmp_and_merge_page(struct fsim_machine *m, struct mm_struct *mm,
 		break_ksm(m, mm, vma_lookup(mm, it->addr), it->addr);
 		return;
 	}
+	item_untree(k, tree_it);	/* out of the unstable tree */
 	kn = stable_tree_insert(m, page);
 	if (kn < 0)
 		return;
-	item_untree(k, tree_it);
 	stable_tree_append(k, tree_it, kn);
 	stable_tree_append(k, it, kn);
 }
@@ -548,7 +608,8 @@ static struct ksm_rmap_item *scan_next(struct fsim_machine *m,
 	if (!k->nr_slots)
 		return NULL;
 	if (k->cursor < 0) {
-		k->cursor = 0;	/* the unstable tree starts empty (seqnr) */
+		k->cursor = 0;
+		unstable_tree_reset(k);
 		k->cursor_addr = 0;
 		k->cursor_pos = 0;
 	}

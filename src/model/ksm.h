@@ -5,7 +5,8 @@
  * page's checksum must be unchanged since the previous scan before it may
  * merge, the stable tree (KSM pages, in chains of at most
  * max_page_sharing mappings each) and the unstable tree (rebuilt every full
- * scan), use_zero_pages, and the sysfs counters.
+ * scan, a red-black tree ordered by memcmp() of page contents),
+ * use_zero_pages, and the sysfs counters.
  *
  * A page's content tag is its checksum: equal tags mean equal contents.
  */
@@ -13,6 +14,14 @@
 #define FSIM_MODEL_KSM_H
 
 #include "machine.h"
+#include "rbtree.h"
+
+/* A node of the unstable tree: the rmap_item of (mm, addr). */
+struct ksm_unstable_node {
+	struct rb_node rb;
+	struct mm_struct *mm;
+	unsigned long addr;
+};
 
 struct ksm_rmap_item {
 	unsigned long addr;
@@ -20,6 +29,7 @@ struct ksm_rmap_item {
 	bool seen;			/* checksum is valid */
 	int stable;			/* stable node, or -1 */
 	uint64_t unstable_seq;		/* in the unstable tree of scan N+1 */
+	struct ksm_unstable_node *unode; /* its node in the current tree */
 };
 
 struct ksm_slot {
@@ -42,6 +52,7 @@ struct ksm_state {
 	unsigned long cursor_addr;
 	int cursor_pos;			/* next rmap_item of the cursor slot */
 	uint64_t seqnr;			/* full_scans */
+	struct rb_root unstable;	/* this scan's, by page contents */
 	struct ksm_stable_node *nodes;
 	int nr_nodes, cap_nodes;
 	long zero_pages;		/* ksm_zero_pages */

@@ -147,6 +147,30 @@ content_t content_value(struct fsim_machine *m, uint64_t value)
 	return 0x80000000U | m->nr_values++;
 }
 
+void content_mark_origin(struct fsim_machine *m)
+{
+	m->unique_origin = m->next_unique - 1;
+}
+
+/* The 64-bit word the kernel executor fills a page of @c with. */
+static uint64_t content_word(const struct fsim_machine *m, content_t c)
+{
+	if (!c)
+		return 0;
+	if (c & 0x80000000U)
+		return m->values[c & 0x7fffffffU];
+	return UNIQUE_CONTENT_TAG | (uint64_t)(c - m->unique_origin);
+}
+
+int content_memcmp(const struct fsim_machine *m, content_t a, content_t b)
+{
+	/* memcmp() of little-endian words: the low byte compares first */
+	uint64_t x = __builtin_bswap64(content_word(m, a));
+	uint64_t y = __builtin_bswap64(content_word(m, b));
+
+	return x < y ? -1 : x > y;
+}
+
 void folio_put_refs(struct fsim_machine *m, struct folio *folio, int nr)
 {
 	folio->page._refcount -= nr;

@@ -51,6 +51,7 @@ struct fsim_machine {
 	uint64_t ev[NR_VM_EVENTS];
 	struct rmap_cost cost;
 	content_t next_unique;
+	content_t unique_origin;	/* unique tags before the scenario's */
 	uint64_t *values;		/* interned "value N" contents */
 	uint32_t nr_values, cap_values;
 	uint32_t next_anon_vma;
@@ -70,6 +71,10 @@ struct fsim_machine {
 /* Content tags. */
 content_t content_unique(struct fsim_machine *m);
 content_t content_value(struct fsim_machine *m, uint64_t value);
+/* The unique tags made so far are not the scenario's (the keeper's). */
+void content_mark_origin(struct fsim_machine *m);
+/* The sign of memcmp() of two pages holding @a and @b. */
+int content_memcmp(const struct fsim_machine *m, content_t a, content_t b);
 
 /* Reference counting: drop @nr references, freeing the folio at zero. */
 void folio_put_refs(struct fsim_machine *m, struct folio *folio, int nr);
