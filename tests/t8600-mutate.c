@@ -42,16 +42,6 @@ static bool parse(const char *text, struct scn_scenario *s)
 	return !scn_parse("<t8600>", text, strlen(text), s, err, sizeof(err));
 }
 
-static int mutant_index(const struct mut_result *r, const char *name)
-{
-	int m;
-
-	for (m = 0; m < r->nr_mutants; m++)
-		if (!strcmp(r->mutants[m].name, name))
-			return m;
-	return -1;
-}
-
 static bool test_force_parse(void)
 {
 	struct exec_force f;
@@ -106,18 +96,18 @@ static bool test_matrix(void)
 	CHECK_INT(a.nr_mutants, ==, b.nr_mutants);
 	CHECK(!memcmp(a.cell, b.cell, (size_t)a.nr_mutants * 2));
 	/* must be killed: the allocation fails, so "full" does not collapse */
-	m = mutant_index(&a, "collapse:alloc_huge_page_failed=true");
+	m = mut_find(&a, "collapse:alloc_huge_page_failed=true");
 	CHECK(m >= 0 && mut_cell(&a, m, 0) == MUT_KILLED);
 	/* must be killed: nothing is shared, so "shared" collapses */
-	m = mutant_index(&a, "predicate=never");
+	m = mut_find(&a, "predicate=never");
 	CHECK(m >= 0 && mut_cell(&a, m, 1) == MUT_KILLED);
 	CHECK(mut_cell(&a, m, 0) == MUT_SAME);
 	/* must survive: no PTE is swapped, the check is never evaluated */
-	m = mutant_index(&a, "scan:exceed_swap_pte=true");
+	m = mut_find(&a, "scan:exceed_swap_pte=true");
 	CHECK(m >= 0 && !mut_killed(&a, m));
 	CHECK(mut_cell(&a, m, 0) == MUT_SAME && mut_cell(&a, m, 1) == MUT_SAME);
 	/* the profile's own predicate is not a mutant */
-	CHECK_INT(mutant_index(&a, "predicate=maybe"), ==, -1);
+	CHECK_INT(mut_find(&a, "predicate=maybe"), ==, -1);
 	mut_result_free(&a);
 	mut_result_free(&b);
 	scn_free(&s[0]);

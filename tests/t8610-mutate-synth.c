@@ -34,16 +34,6 @@ static const char full[] =
 
 static const char *const target = "scan:exceed_none_pte=false";
 
-static int mutant_index(const struct mut_result *r, const char *name)
-{
-	int m;
-
-	for (m = 0; m < r->nr_mutants; m++)
-		if (!strcmp(r->mutants[m].name, name))
-			return m;
-	return -1;
-}
-
 static void opts(struct synth_opts *o, int threads, long runs)
 {
 	memset(o, 0, sizeof(*o));
@@ -92,7 +82,7 @@ static bool test_finds_killer(void)
 			 sizeof(err)));
 	opts(&o, 2, 32);
 	CHECK(search(&o, &s, &a));
-	m = mutant_index(&a.before, target);
+	m = mut_find(&a.before, target);
 	CHECK(m >= 0 && !mut_killed(&a.before, m));
 	CHECK_INT(a.v[m].fate, ==, SYNTH_FOUND);
 	CHECK(a.v[m].killer && strstr(a.v[m].killer, "\nexpect "));
@@ -143,7 +133,7 @@ static bool test_discard_goes_on(void)
 			CHECK(strstr(r.v[m].killer, "live kernel test"));
 	}
 	CHECK_INT(discarded, ==, 1);
-	m = mutant_index(&r.before, target);
+	m = mut_find(&r.before, target);
 	CHECK(m >= 0 && r.v[m].fate == SYNTH_FOUND);
 	synth_result_free(&r);
 	scn_free(&s);
@@ -186,7 +176,7 @@ static bool killer_kills(const char *dir, const char *file)
 	CHECK(!scn_parse(path, text, strlen(text), &s, err, sizeof(err)));
 	free(text);
 	CHECK(!mutate_run("v6.18", &s, names, 1, 1, NULL, &r));
-	m = mutant_index(&r, name);
+	m = mut_find(&r, name);
 	CHECK(m >= 0);
 	if (mut_cell(&r, m, 0) != MUT_KILLED)
 		printf("# %s no longer kills %s\n", path, name);

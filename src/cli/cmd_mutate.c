@@ -194,7 +194,7 @@ static int run_synth(struct synth_cli *c, const struct scn_scenario *s,
 {
 	struct synth_result r;
 	char err[256];
-	int st, m;
+	int st;
 
 	if (!c->model_only) {
 		if (exec_kernel_check(err, sizeof(err))) {
@@ -207,10 +207,7 @@ static int run_synth(struct synth_cli *c, const struct scn_scenario *s,
 	if (synth_run(&c->o, s, (const char *const *)suite->files, suite->nr,
 		      &r))
 		return cli_error("out of memory");
-	for (m = 0; c->o.only && m < r.before.nr_mutants; m++)
-		if (!strcmp(r.before.mutants[m].name, c->o.only))
-			break;
-	if (c->o.only && m == r.before.nr_mutants) {
+	if (c->o.only && mut_find(&r.before, c->o.only) < 0) {
 		synth_result_free(&r);
 		return cli_error("--mutant: no mutant '%s' (the matrix of "
 				 "'foliosim mutate' names them)", c->o.only);

@@ -228,6 +228,16 @@ int mutate_run(const char *profile, const struct scn_scenario *s,
 	return 0;
 }
 
+int mut_find(const struct mut_result *r, const char *name)
+{
+	int m;
+
+	for (m = 0; m < r->nr_mutants; m++)
+		if (!strcmp(r->mutants[m].name, name))
+			return m;
+	return -1;
+}
+
 bool mut_killed(const struct mut_result *r, int m)
 {
 	int f;

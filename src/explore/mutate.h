@@ -71,5 +71,7 @@ bool mut_may_change(const struct mut_mutant *mu, const struct exec_result *r);
 
 /* Killed by at least one scenario? */
 bool mut_killed(const struct mut_result *r, int m);
+/* The index of the mutant called @name ("POINT=true", ...), or -1. */
+int mut_find(const struct mut_result *r, const char *name);
 
 #endif
