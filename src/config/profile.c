@@ -191,14 +191,21 @@ const struct fsim_profile *profile_default(void)
 	return &fsim_profiles[fsim_nr_profiles - 1];
 }
 
-const struct fsim_profile *profile_lookup(const char *name)
+/* The era whose name is the first @len characters of @name. */
+static const struct fsim_profile *era_lookup(const char *name, size_t len)
 {
 	int i;
 
 	for (i = 0; i < fsim_nr_profiles; i++)
-		if (!strcmp(fsim_profiles[i].name, name))
+		if (strlen(fsim_profiles[i].name) == len &&
+		    !strncmp(fsim_profiles[i].name, name, len))
 			return &fsim_profiles[i];
 	return NULL;
+}
+
+const struct fsim_profile *profile_lookup(const char *name)
+{
+	return era_lookup(name, strlen(name));
 }
 
 static const struct profile_modifier *modifier_lookup(const char *name,
@@ -218,14 +225,9 @@ int profile_resolve(const char *name, struct fsim_profile *out, char *err,
 {
 	const char *full = name, *plus = strchr(name, '+');
 	size_t len = plus ? (size_t)(plus - name) : strlen(name);
-	const struct fsim_profile *era = NULL;
+	const struct fsim_profile *era = era_lookup(name, len);
 	unsigned long seen = 0;
-	int i;
 
-	for (i = 0; i < fsim_nr_profiles; i++)
-		if (strlen(fsim_profiles[i].name) == len &&
-		    !strncmp(fsim_profiles[i].name, name, len))
-			era = &fsim_profiles[i];
 	if (!era) {
 		snprintf(err, errlen, "unknown profile '%.*s'", (int)len,
 			 name);

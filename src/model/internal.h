@@ -96,10 +96,13 @@ int unshare_fault(struct fsim_machine *m, struct mm_struct *mm,
  */
 typedef int (*vma_modify_fn)(struct fsim_machine *m, struct mm_struct *mm,
 			     struct vm_area_struct *vma, void *arg);
+/* The flags a VMA gets besides set/clear (mprotect's accounting). */
+typedef unsigned long (*vma_flags_fn)(const struct vm_area_struct *vma,
+				      unsigned long flags);
 int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
 			   unsigned long start, unsigned long end,
 			   unsigned long set, unsigned long clear,
-			   vma_modify_fn fn, void *arg);
+			   vma_flags_fn adjust, vma_modify_fn fn, void *arg);
 
 /* fork.c */
 int dup_mmap(struct fsim_machine *m, struct mm_struct *dst,

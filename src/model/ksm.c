@@ -707,7 +707,8 @@ int ksm_madvise_range(struct fsim_machine *m, struct mm_struct *mm,
 			       start, end);
 	if (vma_modify_flags_range(m, mm, start, end,
 				   merge ? VM_MERGEABLE : 0,
-				   merge ? 0 : VM_MERGEABLE, ksm_madvise_vma,
+				   merge ? 0 : VM_MERGEABLE, NULL,
+				   ksm_madvise_vma,
 				   &merge))
 		return -ENOMEM;
 	return err;

@@ -255,7 +255,7 @@ static unsigned long mprotect_account(const struct vm_area_struct *vma,
 int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
 			   unsigned long start, unsigned long end,
 			   unsigned long set, unsigned long clear,
-			   vma_modify_fn fn, void *arg)
+			   vma_flags_fn adjust, vma_modify_fn fn, void *arg)
 {
 	unsigned long addr = start;
 	int err = 0;
@@ -269,8 +269,8 @@ int vma_modify_flags_range(struct fsim_machine *m, struct mm_struct *mm,
 		s = vma->vm_start > addr ? vma->vm_start : addr;
 		e = vma->vm_end < end ? vma->vm_end : end;
 		flags = (vma->vm_flags & ~clear) | set;
-		if ((set | clear) & VM_WRITE)	/* only mprotect changes it */
-			flags = mprotect_account(vma, flags);
+		if (adjust)
+			flags = adjust(vma, flags);
 		addr = e;
 		if (flags == vma->vm_flags)
 			continue;
@@ -359,7 +359,8 @@ int fsim_mprotect(struct fsim_machine *m, struct mm_struct *mm,
 		err = vma_modify_flags_range(m, mm, addr, mapped,
 					     writable ? VM_WRITE : 0,
 					     writable ? 0 : VM_WRITE,
-					     mprotect_fixup, &writable);
+					     mprotect_account, mprotect_fixup,
+					     &writable);
 	if (!err && mapped < end)
 		err = fsim_err(m, -ENOMEM, "0x%lx-0x%lx is not entirely mapped",
 			       addr, end);
@@ -443,7 +444,7 @@ int fsim_madvise(struct fsim_machine *m, struct mm_struct *mm,
 			       addr, end);
 	if (advice_flags(advice, &set, &clear)) {
 		if (vma_modify_flags_range(m, mm, addr, end, set, clear, NULL,
-					   NULL))
+					   NULL, NULL))
 			return -ENOMEM;
 		/*
 		 * hugepage_madvise() offers every VMA of the range to
