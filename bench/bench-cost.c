@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "model/khugepaged.h"
 #include "model/model.h"
 
 #define COST_BASE (1UL << 40)
@@ -83,7 +82,7 @@ static void populate(struct fsim_machine *m, struct mm_struct *mm,
 	if (fsim_mmap(m, mm, COST_BASE, COST_LEN))
 		die(m, "mmap");
 	for (a = COST_BASE; a < COST_BASE + COST_LEN; a += PAGE_SIZE)
-		if (fsim_write(m, mm, a, content_unique(m)))
+		if (fsim_write(m, mm, a, fsim_unique_content(m)))
 			die(m, "write");
 	if (l->order == HPAGE_PMD_ORDER && !l->pmd)
 		for (a = COST_BASE; a < COST_BASE + COST_LEN; a += PMD_SIZE)
@@ -100,7 +99,7 @@ static void write_all(struct fsim_machine *m, struct mm_struct *mm)
 	unsigned long a;
 
 	for (a = COST_BASE; a < COST_BASE + COST_LEN; a += PAGE_SIZE)
-		if (fsim_write(m, mm, a, content_unique(m)))
+		if (fsim_write(m, mm, a, fsim_unique_content(m)))
 			die(m, "write");
 }
 
@@ -110,7 +109,7 @@ static void measure(const struct layout *l, enum op op,
 {
 	struct fsim_machine *m = machine(l);
 	struct mm_struct *p = fsim_spawn(m), *c = NULL;
-	struct rmap_cost before;
+	uint64_t before[NR_MAPCOUNT_SCHEMES], after[NR_MAPCOUNT_SCHEMES];
 	int s;
 
 	if (!p)
@@ -123,7 +122,7 @@ static void measure(const struct layout *l, enum op op,
 		if (op == OP_COW_REUSE && fsim_exit(m, c))
 			die(m, "exit");
 	}
-	before = m->cost;
+	fsim_mapcount_atomics(m, before);
 	switch (op) {
 	case OP_FORK:
 		if (!fsim_fork(m, p))
@@ -140,8 +139,9 @@ static void measure(const struct layout *l, enum op op,
 	case NR_OPS:
 		break;
 	}
+	fsim_mapcount_atomics(m, after);
 	for (s = 0; s < NR_MAPCOUNT_SCHEMES; s++)
-		out[s] = (double)(m->cost.atomics[s] - before.atomics[s]) /
+		out[s] = (double)(after[s] - before[s]) /
 			 COST_PAGES;
 	fsim_free(m);
 }

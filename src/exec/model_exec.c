@@ -10,11 +10,6 @@
 #include <string.h>
 
 #include "exec.h"
-/*
- * Beyond the public API (model.h, where the machine is opaque): the
- * keeper, forced decision points and --trace drive khugepaged itself.
- */
-#include "model/khugepaged.h"
 #include "model/model.h"
 
 struct model_run {
@@ -60,7 +55,7 @@ static bool mx_alive(void *ctx, int proc)
 {
 	struct model_run *x = ctx;
 
-	return x->procs[proc] && x->procs[proc]->alive;
+	return x->procs[proc] && fsim_mm_alive(x->procs[proc]);
 }
 
 static void mx_smaps(void *ctx, int proc, uint64_t *rss, uint64_t *huge,
@@ -120,7 +115,7 @@ static struct mm_struct *keeper_setup(struct model_run *x)
 		return NULL;
 	for (i = 0; i < PMD_SIZE; i += PAGE_SIZE)
 		if (fsim_write(x->m, mm, EXEC_KEEPER_ADDR + i,
-			       content_unique(x->m)))
+			       fsim_unique_content(x->m)))
 			return NULL;
 	if (!fsim_page_info(x->m, mm, EXEC_KEEPER_ADDR, &info) &&
 	    !info.pmd_mapped)
@@ -136,13 +131,13 @@ static struct mm_struct *keeper_setup(struct model_run *x)
  */
 static void start_keeper(struct model_run *x)
 {
-	struct thp_settings scenario = x->m->set;
+	struct thp_settings defaults;
 
-	settings_init_defaults(&x->m->set);
+	settings_init_defaults(&defaults);
+	fsim_load_settings(x->m, &defaults);
 	x->keeper = keeper_setup(x);
-	content_mark_origin(x->m);
-	x->m->set = scenario;
-	memset(x->m->ev, 0, sizeof(x->m->ev));
+	fsim_load_settings(x->m, &x->set);
+	fsim_scenario_start(x->m);
 }
 
 static enum exec_status ensure_machine(struct model_run *x,
@@ -165,12 +160,12 @@ static enum exec_status ensure_machine(struct model_run *x,
 		fsim_set_shared_pred(x->m, x->o->shared_pred);
 	fsim_track_truth(x->m, x->o->track_truth);
 	for (i = 0; i < x->o->nr_forces; i++)
-		khugepaged_force(x->m, (enum kh_point)x->o->forces[i].point,
+		fsim_force_point(x->m, (enum kh_point)x->o->forces[i].point,
 				 x->o->forces[i].value ? KH_FORCE_TRUE :
 							 KH_FORCE_FALSE);
 	if (x->o->keeper)
 		start_keeper(x);
-	x->scans_seen = x->m->khugepaged->nr_records;
+	x->scans_seen = fsim_nr_scan_records(x->m);
 	return EXEC_OK;
 }
 
@@ -195,14 +190,8 @@ static int apply_setting(struct model_run *x, const char *path,
  */
 static void thread_start_pass(struct model_run *x)
 {
-	struct khugepaged_state *k = x->m->khugepaged;
-	long pages = x->m->set.pages_to_scan;
-
-	x->m->set.pages_to_scan = 1;
-	khugepaged_do_scan(x->m);
-	x->m->set.pages_to_scan = pages;
-	k->passes--;
-	x->scans_seen = k->nr_records;
+	fsim_khugepaged_start_pass(x->m, 1);
+	x->scans_seen = fsim_nr_scan_records(x->m);
 }
 
 static enum exec_status do_set(struct model_run *x, const struct scn_op *op)
@@ -257,8 +246,8 @@ static enum exec_status do_write(struct model_run *x, const struct scn_op *op)
 	for (i = 0; i < n; i++) {
 		content_t c = op->write_kind == SCN_WRITE_ZERO ? 0 :
 			      op->write_kind == SCN_WRITE_VALUE ?
-				      content_value(x->m, op->value) :
-				      content_unique(x->m);
+				      fsim_value_content(x->m, op->value) :
+				      fsim_unique_content(x->m);
 
 		if (fsim_write(x->m, x->procs[op->proc],
 			       addr + i * SCN_PAGE_SIZE, c))
@@ -441,7 +430,7 @@ static int proc_of(const struct model_run *x, int mm_idx)
 	int p;
 
 	for (p = 0; p < x->s->nr_procs; p++)
-		if (x->procs[p] && x->procs[p]->idx == mm_idx)
+		if (x->procs[p] && fsim_mm_idx(x->procs[p]) == mm_idx)
 			return p;
 	return -1;
 }
@@ -464,25 +453,28 @@ static int scan_limit(const struct thp_settings *set, enum scan_result r)
 /* --trace: take the PMD scans statement @idx made (not the keeper's). */
 static enum exec_status take_scans(struct model_run *x, int idx)
 {
-	const struct khugepaged_state *k = x->m->khugepaged;
+	size_t n = fsim_nr_scan_records(x->m);
 
-	for (; x->scans_seen < k->nr_records; x->scans_seen++) {
-		const struct kh_scan_record *rec = &k->records[x->scans_seen];
-		struct exec_scan sc = {
-			.op = idx, .pass = (long)rec->pass,
-			.proc = proc_of(x, rec->mm_idx), .addr = rec->addr,
-			.status = rec->status,
-			.none_or_zero = rec->none_or_zero,
-			.unmapped = rec->unmapped, .shared = rec->shared,
-			.referenced = rec->referenced,
-			/* an mTHP attempt's limits are not the sysfs ones */
-			.limit = rec->order ? -1 :
-					      scan_limit(&x->m->set, rec->status),
-			.order = rec->order,
-		};
+	for (; x->scans_seen < n; x->scans_seen++) {
+		struct fsim_scan_record rec;
+		struct exec_scan sc;
 
-		if (x->keeper && rec->mm_idx == x->keeper->idx)
+		fsim_scan_record(x->m, x->scans_seen, &rec);
+		if (x->keeper && rec.mm_idx == fsim_mm_idx(x->keeper))
 			continue;
+		sc = (struct exec_scan){
+			.op = idx, .pass = (long)rec.pass,
+			.proc = proc_of(x, rec.mm_idx), .addr = rec.addr,
+			.status = rec.result,
+			.none_or_zero = rec.none_or_zero,
+			.unmapped = rec.unmapped, .shared = rec.shared,
+			.referenced = rec.referenced,
+			/* an mTHP attempt's limits are not the sysfs ones */
+			.limit = rec.order ? -1 :
+					     scan_limit(fsim_get_settings(x->m),
+							rec.result),
+			.order = rec.order,
+		};
 		if (exec_scan_add(x->r, &sc))
 			return op_error(x, &x->s->ops[idx], EXEC_BAD_INPUT,
 					"out of host memory");
@@ -524,19 +516,19 @@ static const struct exec_observer *mx_observer(void *ctx)
 
 _Static_assert(NR_KH_POINTS <= 64, "exec_result keeps the points in 64 bits");
 
-static void point_bits(const struct khugepaged_state *k,
-		       struct exec_result *r)
+static void point_bits(const struct fsim_machine *m, struct exec_result *r)
 {
 	int p;
 
 	for (p = 0; p < NR_KH_POINTS; p++) {
-		uint64_t bit = 1ULL << p;
+		uint64_t bit = 1ULL << p, evaluated, held;
 
-		if (k->evaluated[p])
+		fsim_point_counts(m, (enum kh_point)p, &evaluated, &held);
+		if (evaluated)
 			r->points_evaluated |= bit;
-		if (k->fired[p])
+		if (held)
 			r->points_held |= bit;
-		if (k->fired[p] < k->evaluated[p])
+		if (held < evaluated)
 			r->points_failed |= bit;
 	}
 }
@@ -556,11 +548,10 @@ static enum exec_status mx_finish(void *ctx)
 		st = EXEC_BAD_INPUT;
 	if (x->m) {
 		fsim_pred_errors(x->m, &r->pred_fn, &r->pred_fp);
-		point_bits(x->m->khugepaged, r);
+		point_bits(x->m, r);
 		r->costed = x->o->cost;
 		if (r->costed)
-			memcpy(r->atomics, x->m->cost.atomics,
-			       sizeof(r->atomics));
+			fsim_mapcount_atomics(x->m, r->atomics);
 	}
 	if (st == EXEC_OK && (r->data_lost || r->invariant_violations))
 		st = EXEC_DATA_LOST;

@@ -8,14 +8,14 @@
 #include <string.h>
 
 #include "exec.h"
-#include "model/khugepaged.h"
+#include "model/kh_points.h"
 
 struct point_info {
 	const char *function;
 	const char *result;
 };
 
-/* In the order of FSIM_KH_POINTS (model/khugepaged.h). */
+/* In the order of FSIM_KH_POINTS (model/kh_points.h). */
 static const struct point_info points[NR_KH_POINTS] = {
 	[KH_SCAN_PMD_STATE] = { "hpage_collapse_scan_pmd() via "
 				"find_pmd_or_thp_or_none()",

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "exec.h"
-#include "model/khugepaged.h"
+#include "model/kh_points.h"
 
 static const char *const status_ids[NR_SCAN_RESULTS] = {
 #define X(id, name) [id] = #id,

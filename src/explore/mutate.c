@@ -16,7 +16,7 @@
 
 #include "exec/exec.h"
 #include "config/profile.h"
-#include "model/khugepaged.h"
+#include "model/kh_points.h"
 #include "mutate.h"
 
 struct mut_job {

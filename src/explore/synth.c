@@ -17,7 +17,7 @@
 #include "config/profile.h"
 #include "exec/exec.h"
 #include "explore.h"
-#include "model/khugepaged.h"
+#include "model/kh_points.h"
 #include "synth.h"
 
 #define BATCH 32

@@ -33,17 +33,26 @@ void fsim_scan_record(struct fsim_machine *m, size_t i,
 		.mm_idx = r->mm_idx,
 		.addr = r->addr,
 		.succeeded = r->status == SCAN_SUCCEED,
+		.result = r->status,
 		.status = scan_result_names[r->status],
 		.referenced = r->referenced,
 		.none_or_zero = r->none_or_zero,
 		.unmapped = r->unmapped,
+		.shared = r->shared,
 		.is_khugepaged = r->is_khugepaged,
+		.pass = r->pass,
+		.order = r->order,
 	};
 }
 
 int fsim_mm_idx(const struct mm_struct *mm)
 {
 	return mm->idx;
+}
+
+bool fsim_mm_alive(const struct mm_struct *mm)
+{
+	return mm->alive;
 }
 
 uint64_t fsim_vm_event(const struct fsim_machine *m, int item)

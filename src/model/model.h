@@ -12,6 +12,8 @@
 
 #include "config/profile.h"
 #include "config/settings.h"
+#include "kh_points.h"
+#include "stats.h"
 #include "types.h"
 
 /* Opaque outside model/: reached only through the functions below. */
@@ -140,9 +142,13 @@ struct fsim_scan_record {
 	int mm_idx;			/* mm->idx */
 	unsigned long addr;		/* the PMD */
 	bool succeeded;			/* SCAN_SUCCEED: collapsed */
+	enum scan_result result;
 	const char *status;		/* the tracepoint's name for it */
 	int referenced, none_or_zero, unmapped;
+	int shared;			/* not in the tracepoint */
 	bool is_khugepaged;
+	unsigned long pass;		/* khugepaged's pass, 0 for MADV_COLLAPSE */
+	int order;	/* 0: the PMD scan; 2..8: one mTHP collapse attempt */
 };
 
 size_t fsim_nr_scan_records(struct fsim_machine *m);
@@ -150,6 +156,8 @@ void fsim_scan_record(struct fsim_machine *m, size_t i,
 		      struct fsim_scan_record *out);
 /* The number scan records name @mm by (fsim_scan_record.mm_idx). */
 int fsim_mm_idx(const struct mm_struct *mm);
+/* @mm has not exited. */
+bool fsim_mm_alive(const struct mm_struct *mm);
 
 /* Vm event @item (enum vm_event_item, model/stats.h) since the start. */
 uint64_t fsim_vm_event(const struct fsim_machine *m, int item);
@@ -159,6 +167,34 @@ uint64_t fsim_vm_event(const struct fsim_machine *m, int item);
  */
 void fsim_track_truth(struct fsim_machine *m, bool on);
 void fsim_pred_errors(const struct fsim_machine *m, long *fn, long *fp);
+
+/*
+ * Driving the model as the kernel executor drives the kernel
+ * (model/harness.c).  The executor sets up its keeper under other
+ * tunables, then loads the scenario's (fsim_load_settings(): every
+ * tunable at once, no side effect) and calls fsim_scenario_start(): vm
+ * events restart from zero and unique contents count from there.
+ */
+const struct thp_settings *fsim_get_settings(const struct fsim_machine *m);
+void fsim_load_settings(struct fsim_machine *m, const struct thp_settings *set);
+void fsim_scenario_start(struct fsim_machine *m);
+/* What a write stores: a tag never written before, or "value N"'s. */
+content_t fsim_unique_content(struct fsim_machine *m);
+content_t fsim_value_content(struct fsim_machine *m, uint64_t value);
+/* Mutation coverage: force decision point @p; how often it was met/held. */
+void fsim_force_point(struct fsim_machine *m, enum kh_point p,
+		      enum kh_force how);
+void fsim_point_counts(const struct fsim_machine *m, enum kh_point p,
+		       uint64_t *evaluated, uint64_t *held);
+/*
+ * The pass a khugepaged thread makes as soon as it starts, over at most
+ * @pages pages (the kernel executor lowers pages_to_scan while it starts
+ * the thread); it is not counted among khugepaged's passes.
+ */
+void fsim_khugepaged_start_pass(struct fsim_machine *m, long pages);
+/* The mapcount atomics each scheme would have done so far. */
+void fsim_mapcount_atomics(const struct fsim_machine *m,
+			   uint64_t out[NR_MAPCOUNT_SCHEMES]);
 
 /*
  * The invariant checker (the model's CONFIG_DEBUG_VM): recount everything
