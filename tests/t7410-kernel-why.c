@@ -4,7 +4,7 @@
  * one-region-per-verdict scenario (tests/lib/tt.c) the verdict the model
  * gives it, with the same text where the kernel can see as much (the
  * kernel's scans have no shared count; its "no anon_vma" is read from
- * smaps as "nothing resident or swapped").
+ * smaps as "nothing resident or swapped"), and 'diff --why' agrees.
  * Without root, THP or a trace instance every test is skipped; kernel
  * test binaries take turns on KX_TEST_LOCK.
  */
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff/diff.h"
 #include "kernel/exec_kernel.h"
 #include "host/guard.h"
 #include "host/tracefs.h"
@@ -84,9 +85,37 @@ static bool test_same_verdicts(void)
 	return true;
 }
 
+static bool test_diff_why(void)
+{
+	struct kx_diff_opts o = { .why = true };
+	struct scn_scenario s;
+	struct kx_guard *g;
+	char err[512], *out = NULL;
+	size_t len = 0;
+	int st;
+
+	CHECK(!scn_parse("t7410.fsim", tt_why_text, strlen(tt_why_text), &s,
+			 err, sizeof(err)));
+	g = tk_open_guard(stdout);
+	CHECK(g);
+	o.out = open_memstream(&out, &len);
+	CHECK(o.out);
+	st = kx_diff(&s, g, &o);
+	fclose(o.out);
+	kx_guard_close(g);
+	scn_free(&s);
+	printf("# %s", out);
+	CHECK_INT(st, ==, 0);
+	CHECK(strstr(out, "agree after every statement"));
+	CHECK(strstr(out, ", 10 PMD verdicts)"));
+	free(out);
+	return true;
+}
+
 static const struct tk_test tests[] = {
 	{ test_same_verdicts, "every PMD's verdict on the kernel is the "
 	  "model's" },
+	{ test_diff_why, "diff --why agrees on them" },
 };
 
 /* The kernel executor and a trace instance can be had here. */

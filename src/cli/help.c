@@ -152,6 +152,7 @@ static const char kernel_usage[] =
 
 static const char diff_usage[] =
 	"usage: foliosim diff FILE... [--profile P] [--svg OUT.svg] [--trace]\n"
+	"                     [--why]\n"
 	"\n"
 	"Run each scenario on the model (profile P, default v6.18) and on this\n"
 	"machine's kernel, statement by statement, and compare after each one:\n"
@@ -172,6 +173,8 @@ static const char diff_usage[] =
 	"               or scan:counts, with the check that decided, e.g.\n"
 	"               'P PMD 0x40000000 pass 1: model v6.10 SCAN_SUCCEED,\n"
 	"               kernel SCAN_EXCEED_SHARED_PTE'\n"
+	"  --why        also (with the scans) compare every PMD's verdict at the\n"
+	"               end, as 'run --why' and 'kernel --why' give it\n"
 	"\n"
 	"  --svg OUT.svg     draw the model's and the kernel's maps side by\n"
 	"                    side where they first differ, the differing\n"
