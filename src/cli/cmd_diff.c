@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * foliosim diff FILE... [--profile P] [--svg OUT.svg] [--trace]
+ * foliosim diff FILE... [--profile P] [--svg OUT.svg] [--trace] [--why]
  * Runs each scenario on the model and on this machine's kernel, statement
  * by statement, and prints the first difference (or one line saying they
  * agree).  The exit status is the worst of the files'.
@@ -18,7 +18,7 @@
 struct diff_args {
 	const char *profile;
 	const char *svg;
-	bool trace;
+	bool trace, why;
 	const char **files;
 	int nr_files;
 };
@@ -45,6 +45,8 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 				return cli_error("--svg needs a file name");
 		} else if (!strcmp(v, "--trace")) {
 			a->trace = true;
+		} else if (!strcmp(v, "--why")) {
+			a->why = true;
 		} else if (v[0] == '-' && v[1]) {
 			return cli_error("unknown option '%s'", v);
 		} else {
@@ -63,7 +65,8 @@ static int diff_file(struct kx_guard *g, const char *path,
 		     const struct diff_args *a)
 {
 	struct kx_diff_opts o = { .profile = a->profile, .out = stdout,
-				  .svg = a->svg, .trace = a->trace };
+				  .svg = a->svg, .trace = a->trace,
+				  .why = a->why };
 	struct scn_scenario s;
 	char err[512];
 	int st;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * foliosim kernel FILE... [--json] [--trace] [--trace-raw]
+ * foliosim kernel FILE... [--json] [--trace] [--why] [--trace-raw]
  * foliosim kernel --restore
  * Runs each scenario on this machine's kernel (as root) and reports it as
  * 'foliosim run' does, with the one result "kernel".  The guard is opened
@@ -18,7 +18,7 @@
 #include "report/report.h"
 
 struct kernel_opts {
-	bool json, trace, raw, restore, color;
+	bool json, trace, why, raw, restore, color;
 	const char **files;
 	int nr_files;
 };
@@ -37,6 +37,8 @@ static int parse_opts(int argc, char **argv, struct kernel_opts *o)
 			o->json = true;
 		else if (!strcmp(argv[i], "--trace"))
 			o->trace = true;
+		else if (!strcmp(argv[i], "--why"))
+			o->why = true;
 		else if (!strcmp(argv[i], "--trace-raw"))
 			o->raw = true;
 		else if (!strcmp(argv[i], "--restore"))
@@ -72,7 +74,8 @@ static int run_file(struct kx_guard *g, const char *path,
 		    const struct kernel_opts *o)
 {
 	struct exec_kernel_opts ko = { .trace = o->raw ? stderr : NULL,
-				       .scans = o->trace };
+				       .scans = o->trace || o->why,
+				       .why = o->why };
 	struct report_opts ro = { .color = o->color };
 	struct scn_scenario s;
 	struct exec_result r;
@@ -93,6 +96,8 @@ static int run_file(struct kx_guard *g, const char *path,
 		report_text(stdout, &s, &r, 1, &ro);
 	if (o->trace && !o->json)
 		report_trace(stdout, &s, &r);
+	if (o->why && !o->json && r.why)
+		report_why(stdout, &s, &r);
 	exec_result_free(&r);
 	scn_free(&s);
 	return st;

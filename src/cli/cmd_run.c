@@ -2,7 +2,7 @@
 /*
  * foliosim run FILE... [--profile P[,P...]|all] [--shared=PRED]
  *                      [--set PATH=VALUE]... [--json] [--check]
- *                      [--svg OUT.svg] [--trace] [--cost]
+ *                      [--svg OUT.svg] [--trace] [--why] [--cost]
  * Runs each scenario on the model under each profile and reports them side
  * by side (or as JSON).  The exit status is the worst of the scenarios'.
  */
@@ -63,9 +63,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 			.nr_sets = o->nr_sets,
 			.forces = o->forces,
 			.nr_forces = o->nr_forces,
-			.trace = o->trace,
+			.trace = o->trace || o->why,
+			.why = o->why,
 			.cost = o->cost,
-			.keeper = o->trace,
+			.keeper = o->trace || o->why,
 		};
 
 		if (finals)
@@ -84,6 +85,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 		report_text(stdout, s, rs, o->nr_profiles, &ro);
 	for (k = 0; k < o->nr_profiles && o->trace && !o->json; k++)
 		report_trace(stdout, s, &rs[k]);
+	for (k = 0; k < o->nr_profiles && o->why && !o->json; k++)
+		report_why(stdout, s, &rs[k]);
 	if (o->svg && write_svg(o->svg, s, rs, o->nr_profiles,
 				finals ? maps : NULL) && worst < 2)
 		worst = 2;
@@ -136,6 +139,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			o->check = true;
 		} else if (!strcmp(a, "--trace")) {
 			o->trace = true;
+		} else if (!strcmp(a, "--why")) {
+			o->why = true;
 		} else if (!strcmp(a, "--cost")) {
 			o->cost = true;
 		} else if (!strcmp(a, "--profile") || !strncmp(a, "--profile=", 10)) {

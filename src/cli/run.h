@@ -14,7 +14,7 @@ struct run_opts {
 	const char *profiles[RUN_MAX_PROFILES];
 	int nr_profiles;
 	int shared_pred;		/* -1: the profile's */
-	bool json, check, color, trace;
+	bool json, check, color, trace, why;
 	bool cost;			/* --cost: mapcount atomics */
 	const char **sets;		/* "PATH=VALUE" */
 	int nr_sets;

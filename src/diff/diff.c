@@ -237,7 +237,7 @@ static int compare(struct kx_diff *d, int op)
 	pages = compare_pages(d);
 	vm = compare_vmstat(d);
 	col = compare_collapse(d, op);
-	if (d->o->trace)
+	if (d->o->trace || d->o->why)
 		scans = kx_diff_compare_scans(d);
 	return pages || vm || col || scans;
 }
@@ -322,7 +322,8 @@ static int zero_set(const struct kx_zero_page *z)
 
 static int begin(struct kx_diff *d, struct kx_guard *g)
 {
-	struct exec_kernel_opts ko = { .scans = d->o->trace };
+	struct exec_kernel_opts ko = { .scans = d->o->trace || d->o->why,
+				       .why = d->o->why };
 	char err[256];
 	int set;
 
@@ -333,7 +334,8 @@ static int begin(struct kx_diff *d, struct kx_guard *g)
 	/* the model keeps a pointer to its options for the whole run */
 	d->mo = (struct exec_model_opts){ .profile = d->o->profile,
 					  .shared_pred = -1, .keeper = true,
-					  .trace = d->o->trace };
+					  .trace = d->o->trace || d->o->why,
+					  .why = d->o->why };
 	set = zero_set(&d->zero);
 	if (set >= 0) {
 		d->zero_set = zero_sets[set];
@@ -372,8 +374,62 @@ static void finish(struct kx_diff *d)
 		d->m.run.ops->finish(d->m.run.x);
 	if (d->k.begun)
 		d->k.run.ops->finish(d->k.run.x);
-	exec_result_free(&d->m.r);
-	exec_result_free(&d->k.r);
+	d->m.begun = d->k.begun = false;
+}
+
+/* The pass (0: MADV_COLLAPSE) of scan @i, or -1 when there is none. */
+static long scan_pass(const struct exec_result *r, int i)
+{
+	return i >= 0 ? r->scans[i].pass : -1;
+}
+
+/*
+ * Same verdict: kind, the scan that collapsed it and its last scan (pass
+ * and result: the kernel has no shared count), or the same reason.
+ */
+static bool same_why(const struct exec_result *m, const struct exec_why *a,
+		     const struct exec_result *k, const struct exec_why *b)
+{
+	if (a->kind != b->kind ||
+	    scan_pass(m, a->collapsed) != scan_pass(k, b->collapsed) ||
+	    scan_pass(m, a->scan) != scan_pass(k, b->scan) ||
+	    strcmp(a->reason, b->reason))
+		return false;
+	return a->scan < 0 ||
+	       m->scans[a->scan].status == k->scans[b->scan].status;
+}
+
+/*
+ * --why: after a run that agreed, the verdict of every PMD on both sides
+ * (the maps agree, so a difference is in a scan or in eligibility).
+ * Returns EXEC_FAILED at the first difference, printed.
+ */
+static int compare_whys(struct kx_diff *d)
+{
+	const struct exec_result *m = &d->m.r, *k = &d->k.r;
+	char a[256], b[256];
+	int i;
+
+	if (!m->why || !k->why || m->nr_whys != k->nr_whys) {
+		fprintf(d->o->out, "%s: --why: no verdicts to compare\n",
+			d->s->path);
+		return EXEC_CANNOT_RUN;
+	}
+	for (i = 0; i < m->nr_whys; i++) {
+		const struct exec_why *w = &m->whys[i];
+
+		if (same_why(m, w, k, &k->whys[i]))
+			continue;
+		exec_why_format(m, w, a, sizeof(a));
+		exec_why_format(k, &k->whys[i], b, sizeof(b));
+		fprintf(d->o->out, "%s: at the end, %s %s PMD %#llx:\n"
+			"  %s: %s\n  %s: %s\n", d->s->path,
+			d->s->procs[w->proc], d->s->regions[w->region].name,
+			(unsigned long long)w->addr, d->m.name, a, d->k.name,
+			b);
+		return EXEC_FAILED;
+	}
+	return EXEC_OK;
 }
 
 int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
@@ -395,7 +451,13 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 		st = step_all(&d, &compared);
 	if (st == EXEC_OK || st == EXEC_FAILED)
 		st = worst(st, write_svg(&d, st == EXEC_OK ? -1 : d.first_op));
-	if (st == EXEC_OK && o->trace)
+	finish(&d);
+	if (st == EXEC_OK && o->why)
+		st = compare_whys(&d);
+	if (st == EXEC_OK && o->why)
+		snprintf(scans, sizeof(scans), ", %ld PMD scans, %d PMD "
+			 "verdicts", d.scans_compared, d.m.r.nr_whys);
+	else if (st == EXEC_OK && o->trace)
 		snprintf(scans, sizeof(scans), ", %ld PMD scans",
 			 d.scans_compared);
 	if (st == EXEC_OK)
@@ -404,7 +466,8 @@ int kx_diff(const struct scn_scenario *s, struct kx_guard *g,
 			d.m.name, d.k.r.release, compared, scans,
 			d.zero_set ? "; " : "", d.zero_set ? d.zero_set : "",
 			d.zero_set ? " " : "", d.zero_set ? d.zero_why : "");
-	finish(&d);
+	exec_result_free(&d.m.r);
+	exec_result_free(&d.k.r);
 	diff_free(&d);
 	return st;
 }

@@ -64,6 +64,11 @@ struct kx_diff_opts {
 	 * MADV_COLLAPSE, record by record (see scan.c).
 	 */
 	bool trace;
+	/*
+	 * Also (with the scans) compare every PMD's verdict at the end
+	 * (exec/why.c).
+	 */
+	bool why;
 };
 
 /**

@@ -52,6 +52,12 @@ struct exec_observer {
 	bool (*vmstat)(void *ctx, const char *name, int64_t *delta);
 	/* RAM held by anonymous folios, and by PMD THPs, in KiB */
 	void (*memory)(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb);
+	/*
+	 * --why: may khugepaged collapse the PMD at @addr of @proc now?  If
+	 * not, @why (of @len bytes) says what stops it.
+	 */
+	bool (*pmd_eligible)(void *ctx, int proc, uint64_t addr, char *why,
+			     size_t len);
 };
 
 struct exec_expect {
@@ -101,6 +107,27 @@ struct exec_scan {
 	int order;		/* 0, or an mTHP collapse attempt's order */
 };
 
+/*
+ * --why: the fate of one PMD of a scenario region in a live process at
+ * the end of the run, from the final map, the PMD scans and the
+ * executor's eligibility check (why.c).
+ */
+enum exec_why_kind {
+	EXEC_WHY_THP,		/* a PMD-mapped THP */
+	EXEC_WHY_SCANNED,	/* not a THP: its last scan says why */
+	EXEC_WHY_INELIGIBLE,	/* khugepaged may not collapse it: reason */
+	EXEC_WHY_UNSCANNED,	/* eligible, but no scan reached it */
+};
+
+struct exec_why {
+	int proc, region;
+	uint64_t addr;
+	enum exec_why_kind kind;
+	int scan;		/* its last PMD scan in scans[], or -1 */
+	int collapsed;		/* the scan that collapsed it, or -1 */
+	char reason[96];	/* what keeps it from khugepaged, or "" */
+};
+
 struct exec_result {
 	char profile[PROFILE_NAME_MAX]; /* "v6.18", ..., or "kernel" */
 	char release[64];	/* kernel release, for "kernel" */
@@ -141,6 +168,9 @@ struct exec_result {
 	uint64_t atomics[NR_MAPCOUNT_SCHEMES];
 	struct exec_scan *scans;	/* in the order they happened */
 	int nr_scans, cap_scans;
+	bool why;		/* --why (needs scans): whys[] at the end */
+	struct exec_why *whys;	/* by process, region, address */
+	int nr_whys;
 };
 
 /* A khugepaged decision point forced to one outcome (mutation runs). */
@@ -177,6 +207,7 @@ struct exec_model_opts {
 	 */
 	bool metrics_only;
 	bool trace;		/* record the PMD scans in exec_result.scans */
+	bool why;		/* and explain every PMD at the end (--why) */
 	bool cost;		/* record exec_result.atomics */
 	/*
 	 * Give the model the kernel executor's keeper (EXEC_KEEPER_ADDR): an
@@ -277,6 +308,14 @@ const char *exec_scan_limit_name(int status);
 #define EXEC_SCAN_HALF_PMD	256
 /* Which check decided @sc, e.g. "none_or_zero 300 > max_ptes_none 256"; "" */
 void exec_scan_why(const struct exec_scan *sc, char *buf, size_t len);
+/* --why: fill r->whys from the final state (why.c); -1 out of memory. */
+int exec_why_collect(const struct scn_scenario *s,
+		     const struct exec_observer *obs, struct exec_result *r);
+/* "thp", "scanned", "ineligible", "unscanned" (JSON). */
+const char *exec_why_kind_name(enum exec_why_kind kind);
+/* One PMD's verdict as a sentence. */
+void exec_why_format(const struct exec_result *r, const struct exec_why *w,
+		     char *buf, size_t len);
 /* One line: "pass 3  P  0x...  SCAN_...  none_or_zero N  swap N ..." */
 void exec_scan_format(const struct scn_scenario *s, const struct exec_scan *sc,
 		      char *buf, size_t len);

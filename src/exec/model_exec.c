@@ -93,6 +93,14 @@ static void mx_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb)
 	*thp_kb = x->m ? (fsim_thp_bytes(x->m) - sm.anon_huge) >> 10 : 0;
 }
 
+static bool mx_pmd_eligible(void *ctx, int proc, uint64_t addr, char *why,
+			    size_t len)
+{
+	struct model_run *x = ctx;
+
+	return fsim_pmd_eligible(x->m, x->procs[proc], addr, why, len);
+}
+
 /* Report a run-time error at @op's position and stop the run. */
 #define op_error(x, op, st, ...) \
 	exec_op_error((x)->r, (x)->s, (op), "", (st), __VA_ARGS__)
@@ -592,8 +600,10 @@ int exec_model_begin(const struct scn_scenario *s,
 	x->o = o;
 	x->r = r;
 	r->traced = o->trace;
+	r->why = o->trace && o->why;
 	x->obs = (struct exec_observer){ x, mx_pages, mx_alive, mx_smaps,
-					 mx_vmstat, mx_memory };
+					 mx_vmstat, mx_memory,
+					 mx_pmd_eligible };
 	settings_init_defaults(&x->set);
 	r->status = apply_cli_sets(x);
 	return 0;

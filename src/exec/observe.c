@@ -479,6 +479,8 @@ int exec_final(const struct scn_scenario *s, const struct exec_observer *obs,
 	}
 	obs->memory(obs->ctx, &r->anon_kb, &r->thp_kb);
 	r->pmd_map = pmd_map(s, obs);
+	if (r->why && exec_why_collect(s, obs, r))
+		goto out;
 	for (g = 0; g < exec_nr_vmstat_names; g++) {
 		r->vmstat[g].name = exec_vmstat_names[g];
 		if (!obs->vmstat(obs->ctx, exec_vmstat_names[g],
@@ -567,5 +569,6 @@ void exec_result_free(struct exec_result *r)
 	free(r->collapse_err);
 	free(r->pmd_map);
 	free(r->scans);
+	free(r->whys);
 	memset(r, 0, sizeof(*r));
 }

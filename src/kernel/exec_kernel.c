@@ -244,6 +244,7 @@ int exec_kernel_begin(const struct scn_scenario *s, struct kx_guard *g,
 	if (o)
 		x->o = *o;
 	r->traced = x->o.scans;
+	r->why = x->o.scans && x->o.why;
 	if (kx_exec_setup(x)) {
 		kx_exec_teardown(x);
 		free(x);

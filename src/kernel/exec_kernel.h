@@ -41,6 +41,8 @@ struct exec_kernel_opts {
 	 * to process and PMD as exec_trace.c says.
 	 */
 	bool scans;
+	/* With scans: explain every PMD at the end (exec_result.whys). */
+	bool why;
 };
 
 /* Where the keeper maps its THP (see exec.h). */

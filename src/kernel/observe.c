@@ -498,7 +498,7 @@ struct kx_observe *kx_observe_new(const struct scn_scenario *s,
 	}
 	ob->ops = (struct exec_observer){ ob, obs_pages, obs_alive,
 					  kx_obs_smaps, kx_obs_vmstat,
-					  kx_obs_memory };
+					  kx_obs_memory, kx_obs_pmd_eligible };
 	return ob;
 }
 

@@ -118,6 +118,14 @@ struct fsim_page_info {
 int fsim_page_info(struct fsim_machine *m, struct mm_struct *mm,
 		   unsigned long addr, struct fsim_page_info *info);
 
+/*
+ * May khugepaged collapse the PMD at @addr of @mm now?  If not, @why says
+ * what stops it: no VMA, the range not inside one VMA, MADV_NOHUGEPAGE,
+ * the sysfs modes, no anon_vma, or the mm not on khugepaged's list.
+ */
+bool fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long addr, char *why, size_t len);
+
 /* smaps-style figures of one mm, in bytes. */
 struct fsim_smaps {
 	unsigned long rss, anon_huge, swap;

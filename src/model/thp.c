@@ -4,10 +4,12 @@
  * anonymous VMAs), anon_vma preparation, and registration of mms with
  * khugepaged (khugepaged_enter_vma(), __khugepaged_enter()).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "collapse.h"
 #include "internal.h"
+#include "model.h"
 
 /* hugepage_pmd_enabled(): without CONFIG_READ_ONLY_THP_FOR_FS or shmem. */
 bool hugepage_pmd_enabled(struct fsim_machine *m)
@@ -152,4 +154,57 @@ void khugepaged_exit(struct fsim_machine *m, struct mm_struct *mm)
 {
 	if ((mm->flags & MMF_VM_HUGEPAGE) && m->khugepaged->cursor != mm)
 		khugepaged_remove_slot(m->khugepaged, mm);
+}
+
+/*
+ * Why the sysfs modes keep PMD THPs out of a VMA with @vm_flags (the
+ * hugepages-2048kB mode, or the top level's for "inherit").
+ */
+static void sysfs_reason(struct fsim_machine *m, unsigned long vm_flags,
+			 char *why, size_t len)
+{
+	long mode = m->set.size_enabled[HPAGE_PMD_ORDER];
+	const char *knob = "hugepages-2048kB/enabled";
+
+	if (mode == THP_INHERIT) {
+		mode = m->set.enabled;
+		knob = "enabled";
+	}
+	if (mode == THP_MADVISE && !(vm_flags & VM_HUGEPAGE))
+		snprintf(why, len, "%s madvise and no MADV_HUGEPAGE", knob);
+	else
+		snprintf(why, len, "%s never", knob);
+}
+
+bool fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
+		       unsigned long addr, char *why, size_t len)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+	if (!vma) {
+		snprintf(why, len, "not mapped");
+		return false;
+	}
+	if (vma->vm_start > addr || vma->vm_end < addr + PMD_SIZE) {
+		snprintf(why, len, "the PMD range is not inside one VMA");
+		return false;
+	}
+	if (vma->vm_flags & VM_NOHUGEPAGE) {
+		snprintf(why, len, "MADV_NOHUGEPAGE");
+		return false;
+	}
+	if (!(sysfs_orders(m, vma->vm_flags) & (1UL << HPAGE_PMD_ORDER))) {
+		sysfs_reason(m, vma->vm_flags, why, len);
+		return false;
+	}
+	if (!vma->anon_vma) {
+		snprintf(why, len, "no anon_vma: nothing was ever faulted in");
+		return false;
+	}
+	if (!(mm->flags & MMF_VM_HUGEPAGE)) {
+		snprintf(why, len, "the mm is not on khugepaged's list");
+		return false;
+	}
+	why[0] = '\0';
+	return true;
 }

@@ -145,6 +145,10 @@ static void json_result(FILE *f, const struct scn_scenario *s,
 		fputs(", ", f);
 		json_scans(f, s, r);
 	}
+	if (r->why) {
+		fputs(", ", f);
+		json_why(f, s, r);
+	}
 	fputc('}', f);
 }
 

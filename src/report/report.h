@@ -39,5 +39,10 @@ void report_trace(FILE *f, const struct scn_scenario *s,
 		  const struct exec_result *r);
 void json_scans(FILE *f, const struct scn_scenario *s,
 		const struct exec_result *r);
+/* why.c: every PMD's verdict (--why), text and the JSON "why" key */
+void report_why(FILE *f, const struct scn_scenario *s,
+		const struct exec_result *r);
+void json_why(FILE *f, const struct scn_scenario *s,
+	      const struct exec_result *r);
 
 #endif

@@ -32,3 +32,44 @@ const char tt_swap_text[] =
 	"P madvise R[0:100] pageout\n"
 	"P madvise R hugepage\n"
 	"khugepaged\n";
+
+/*
+ * --why: one PMD region per verdict (t3510 on the model, t7410 on the
+ * kernel).  Regions are written before they are advised, so that their
+ * faults map small pages.
+ */
+const char tt_why_text[] =
+	"set enabled madvise\n"
+	"set khugepaged/max_ptes_none 256\n"
+	"spawn P\n"
+	"P mmap F 2M\n"		/* THP from a fault */
+	"P madvise F hugepage\n"
+	"P write F\n"
+	"P mmap K 2M\n"		/* collapsed by khugepaged */
+	"P write K\n"
+	"P mmap C 2M\n"		/* collapsed by MADV_COLLAPSE */
+	"P write C\n"
+	"P madvise C collapse\n"
+	"P mmap N 2M\n"		/* exceed_none_pte: 312 none */
+	"P write N[0:200]\n"
+	"P mmap S 2M\n"		/* collapsed, then split */
+	"P write S\n"
+	"P mmap H 2M\n"		/* MADV_NOHUGEPAGE */
+	"P write H\n"
+	"P madvise H nohugepage\n"
+	"P mmap U 2M\n"		/* never advised */
+	"P write U[0:10]\n"
+	"P mmap V 2M\n"		/* two VMAs in the PMD */
+	"P write V\n"
+	"P madvise V hugepage\n"
+	"P mprotect V[0:256] ro\n"
+	"P mmap W 2M\n"		/* advised, never touched: no anon_vma */
+	"P madvise W hugepage\n"
+	"P madvise K hugepage\n"
+	"P madvise N hugepage\n"
+	"P madvise S hugepage\n"
+	"khugepaged\n"
+	"P madvise S[5] dontneed\n"
+	"P mmap E 2M\n"		/* eligible, but after the last pass */
+	"P write E\n"
+	"P madvise E hugepage\n";

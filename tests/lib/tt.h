@@ -14,4 +14,7 @@ extern const char tt_shared_text[];
 /* max_ptes_swap 64 exceeded: 100 pages paged out */
 extern const char tt_swap_text[];
 
+/* --why: regions F K C N S H U V W E, one verdict each (tt.c) */
+extern const char tt_why_text[];
+
 #endif

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * --why: for every PMD of every scenario region of a live process, why it
+ * is or is not a THP at the end of the run.  A THP was collapsed by a
+ * recorded scan or came from a fault, fork or move; otherwise its last
+ * scan names the check that stopped it, or, when nothing scanned it, the
+ * executor says what keeps khugepaged away (VMA flags, sysfs modes ...).
+ * Executor-independent: both executors call it from exec_final().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "model/kh_points.h"
+
+static int nr_pmds(const struct scn_scenario *s)
+{
+	int g, n = 0;
+
+	for (g = 0; g < s->nr_regions; g++)
+		n += (int)((s->regions[g].size + SCN_PMD_SIZE - 1) /
+			   SCN_PMD_SIZE);
+	return n * s->nr_procs;
+}
+
+/* The last PMD scan of @proc's PMD at @addr, and the last success. */
+static void last_scans(const struct exec_result *r, int proc, uint64_t addr,
+		       struct exec_why *w)
+{
+	int i;
+
+	w->scan = w->collapsed = -1;
+	for (i = 0; i < r->nr_scans; i++) {
+		const struct exec_scan *sc = &r->scans[i];
+
+		if (sc->proc != proc || sc->addr != addr || sc->order)
+			continue;
+		w->scan = i;
+		if (sc->status == SCAN_SUCCEED)
+			w->collapsed = i;
+	}
+}
+
+static void explain(const struct exec_observer *obs, struct exec_result *r,
+		   struct exec_why *w)
+{
+	struct obs_page pg;
+
+	last_scans(r, w->proc, w->addr, w);
+	w->reason[0] = '\0';
+	obs->pages(obs->ctx, w->proc, w->addr, 1, &pg);
+	if (pg.state == OBS_PRESENT && pg.pmd_mapped)
+		w->kind = EXEC_WHY_THP;
+	else if (obs->pmd_eligible &&
+		 !obs->pmd_eligible(obs->ctx, w->proc, w->addr, w->reason,
+				    sizeof(w->reason)))
+		w->kind = EXEC_WHY_INELIGIBLE;
+	else if (w->scan >= 0)
+		w->kind = EXEC_WHY_SCANNED;
+	else
+		w->kind = EXEC_WHY_UNSCANNED;
+}
+
+int exec_why_collect(const struct scn_scenario *s,
+		     const struct exec_observer *obs, struct exec_result *r)
+{
+	int p, g, n = 0;
+
+	free(r->whys);
+	r->whys = calloc((size_t)nr_pmds(s) + 1, sizeof(*r->whys));
+	r->nr_whys = 0;
+	if (!r->whys)
+		return -1;
+	for (p = 0; p < s->nr_procs; p++) {
+		if (!obs->alive(obs->ctx, p))
+			continue;
+		for (g = 0; g < s->nr_regions; g++) {
+			uint64_t a = s->regions[g].addr;
+			uint64_t end = a + s->regions[g].size;
+
+			for (; a < end; a += SCN_PMD_SIZE) {
+				struct exec_why *w = &r->whys[n++];
+
+				w->proc = p;
+				w->region = g;
+				w->addr = a;
+				explain(obs, r, w);
+			}
+		}
+	}
+	r->nr_whys = n;
+	return 0;
+}
+
+static const char *scan_when(const struct exec_scan *sc, char *buf,
+			     size_t len)
+{
+	if (sc->pass)
+		snprintf(buf, len, "khugepaged pass %ld", sc->pass);
+	else
+		snprintf(buf, len, "MADV_COLLAPSE");
+	return buf;
+}
+
+const char *exec_why_kind_name(enum exec_why_kind kind)
+{
+	static const char *const names[] = {
+		[EXEC_WHY_THP] = "thp",
+		[EXEC_WHY_SCANNED] = "scanned",
+		[EXEC_WHY_INELIGIBLE] = "ineligible",
+		[EXEC_WHY_UNSCANNED] = "unscanned",
+	};
+
+	return names[kind];
+}
+
+void exec_why_format(const struct exec_result *r, const struct exec_why *w,
+		     char *buf, size_t len)
+{
+	const struct exec_scan *last = w->scan >= 0 ? &r->scans[w->scan] :
+						      NULL;
+	const char *status = last ? exec_scan_status_name(last->status) : NULL;
+	char when[40], why[96];
+
+	switch (w->kind) {
+	case EXEC_WHY_THP:
+		if (w->collapsed >= 0)
+			snprintf(buf, len, "THP, collapsed by %s",
+				 scan_when(&r->scans[w->collapsed], when,
+					   sizeof(when)));
+		else
+			snprintf(buf, len, "THP from a fault, fork or move");
+		return;
+	case EXEC_WHY_SCANNED:
+		exec_scan_why(last, why, sizeof(why));
+		if (w->collapsed >= 0 && (last->status == SCAN_SUCCEED ||
+					  last->status == SCAN_PMD_MAPPED))
+			snprintf(buf, len, "not a THP: collapsed by %s, split "
+				 "since", scan_when(&r->scans[w->collapsed],
+						    when, sizeof(when)));
+		else if (last->status == SCAN_PMD_MAPPED)
+			snprintf(buf, len, "not a THP: PMD-mapped at %s, split "
+				 "since", scan_when(last, when, sizeof(when)));
+		else
+			snprintf(buf, len, "not collapsed: %s at %s%s%s%s",
+				 status ? status : "?",
+				 scan_when(last, when, sizeof(when)),
+				 why[0] ? " (" : "", why, why[0] ? ")" : "");
+		return;
+	case EXEC_WHY_INELIGIBLE:
+		snprintf(buf, len, "not eligible: %s%s%s", w->reason,
+			 last ? "; last scanned: " : "",
+			 status ? status : "");
+		return;
+	case EXEC_WHY_UNSCANNED:
+		snprintf(buf, len, "eligible, never scanned (no khugepaged "
+			 "pass or MADV_COLLAPSE reached it)");
+		return;
+	}
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * --why on the model: every PMD of a scenario with one region per verdict
+ * gets the right one (THP from a fault, collapsed by khugepaged or
+ * MADV_COLLAPSE; the last scan's SCAN_* result and check; collapsed and
+ * split since; not eligible for MADV_NOHUGEPAGE, the sysfs mode, a VMA
+ * boundary inside the PMD, no anon_vma; eligible but never scanned), the
+ * text and JSON say so, and without --why there are no verdicts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec.h"
+#include "lib/tap.h"
+#include "lib/tt.h"
+#include "model/kh_points.h"
+#include "report/report.h"
+
+struct run {
+	struct scn_scenario s;
+	struct exec_result r;
+};
+
+static bool run(struct run *t, bool why)
+{
+	struct exec_model_opts o = { .shared_pred = -1, .trace = true,
+				     .why = why, .keeper = true };
+	char err[512];
+
+	if (scn_parse("t3510.fsim", tt_why_text, strlen(tt_why_text), &t->s,
+		      err, sizeof(err))) {
+		printf("# %s\n", err);
+		return false;
+	}
+	exec_model(&t->s, &o, &t->r);
+	return t->r.status == EXEC_OK;
+}
+
+static void done(struct run *t)
+{
+	exec_result_free(&t->r);
+	scn_free(&t->s);
+}
+
+/* The verdict of region @name's PMD, its text in @buf. */
+static const struct exec_why *verdict(const struct run *t, const char *name,
+				      char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < t->r.nr_whys; i++) {
+		const struct exec_why *w = &t->r.whys[i];
+
+		if (strcmp(t->s.regions[w->region].name, name))
+			continue;
+		exec_why_format(&t->r, w, buf, len);
+		printf("# %s: %s\n", name, buf);
+		return w;
+	}
+	return NULL;
+}
+
+static bool is(const struct run *t, const char *name, enum exec_why_kind kind,
+	       const char *text)
+{
+	const struct exec_why *w;
+	char buf[256];
+
+	w = verdict(t, name, buf, sizeof(buf));
+	CHECK(w);
+	CHECK_INT(w->kind, ==, kind);
+	CHECK(strstr(buf, text));
+	return true;
+}
+
+static bool test_every_verdict(void)
+{
+	struct run t;
+
+	CHECK(run(&t, true));
+	CHECK_INT(t.r.nr_whys, ==, t.s.nr_regions);
+	CHECK(is(&t, "F", EXEC_WHY_THP, "THP from a fault, fork or move"));
+	CHECK(is(&t, "K", EXEC_WHY_THP, "THP, collapsed by khugepaged pass 1"));
+	CHECK(is(&t, "C", EXEC_WHY_THP, "THP, collapsed by MADV_COLLAPSE"));
+	CHECK(is(&t, "N", EXEC_WHY_SCANNED,
+		 "not collapsed: SCAN_EXCEED_NONE_PTE at khugepaged pass "));
+	CHECK(is(&t, "N", EXEC_WHY_SCANNED,
+		 " (none_or_zero 257 > max_ptes_none 256)"));
+	CHECK(is(&t, "S", EXEC_WHY_SCANNED,
+		 "not a THP: collapsed by khugepaged pass 1, split since"));
+	CHECK(is(&t, "H", EXEC_WHY_INELIGIBLE,
+		 "not eligible: MADV_NOHUGEPAGE"));
+	CHECK(is(&t, "U", EXEC_WHY_INELIGIBLE,
+		 "not eligible: enabled madvise and no MADV_HUGEPAGE"));
+	CHECK(is(&t, "V", EXEC_WHY_INELIGIBLE,
+		 "not eligible: the PMD range is not inside one VMA"));
+	CHECK(is(&t, "W", EXEC_WHY_INELIGIBLE,
+		 "not eligible: no anon_vma"));
+	CHECK(is(&t, "E", EXEC_WHY_UNSCANNED, "eligible, never scanned"));
+	done(&t);
+	return true;
+}
+
+static bool test_text_and_json(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct run t;
+	FILE *f;
+
+	CHECK(run(&t, true));
+	f = open_memstream(&buf, &len);
+	CHECK(f);
+	report_why(f, &t.s, &t.r);
+	fclose(f);
+	printf("%s", buf);
+	CHECK(strstr(buf, "# why (v6.18): 10 PMDs\n"));
+	CHECK(strstr(buf, "  P      H      0x"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	CHECK(f);
+	report_json(f, &t.s, &t.r, 1);
+	fclose(f);
+	CHECK(strstr(buf, "\"why\": [{\"proc\": \"P\", \"region\": \"F\", "
+		      "\"addr\": \"0x"));
+	CHECK(strstr(buf, "\"verdict\": \"unscanned\""));
+	CHECK(strstr(buf, "\"verdict\": \"ineligible\", \"text\": "
+		      "\"not eligible: MADV_NOHUGEPAGE\""));
+	free(buf);
+	done(&t);
+	return true;
+}
+
+static bool test_off_without_why(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct run t;
+	FILE *f;
+
+	CHECK(run(&t, false));
+	CHECK(!t.r.why);
+	CHECK_INT(t.r.nr_whys, ==, 0);
+	f = open_memstream(&buf, &len);
+	CHECK(f);
+	report_json(f, &t.s, &t.r, 1);
+	fclose(f);
+	CHECK(!strstr(buf, "\"why\""));
+	free(buf);
+	done(&t);
+	return true;
+}
+
+int main(void)
+{
+	TEST(test_every_verdict(), "each region gets its verdict");
+	TEST(test_text_and_json(), "text and JSON carry the verdicts");
+	TEST(test_off_without_why(), "no verdicts without --why");
+	return tap_done();
+}
