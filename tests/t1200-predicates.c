@@ -71,9 +71,7 @@ static bool test_small_mapped_once(void)
 	f = tm_folio(m, p, TM_BASE);
 	CHECK(f && !folio_test_large(f));
 	CHECK(answers_are(m, f, &f->page, all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -95,9 +93,7 @@ static bool test_small_mapped_twice(void)
 	CHECK(tm_check(m));
 	CHECK(!fsim_exit(m, c));
 	CHECK(answers_are(m, f, &f->page, all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A PMD-mapped THP of one process: page_mapcount 1, mapcount 1. */
@@ -111,9 +107,7 @@ static bool test_pmd_thp_mapped_once(void)
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_order(f), ==, HPAGE_PMD_ORDER);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -132,9 +126,7 @@ static bool test_pmd_thp_mapped_twice(void)
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_precise_page_mapcount(m, f, folio_page(f, 5)), ==, 2);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_shared));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -154,9 +146,7 @@ static bool test_pte_mapped_thp_one_mm(void)
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
 	CHECK_INT(folio_mapcount(m, f), ==, HPAGE_PMD_NR);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -187,9 +177,7 @@ static bool test_pte_mapped_thp_two_mms(void)
 	CHECK(answers_are(m, f, folio_page(f, 1), all_shared));
 	/* page_mapcount is per page: page 0 itself is mapped by no one */
 	CHECK(!page_mapcount_shared(m, f, folio_page(f, 0)));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -235,9 +223,7 @@ static bool test_seed_corner_case(void)
 	CHECK(answers_are(m, g, &g->page, all_exclusive));
 	CHECK(tm_read(m, p, TM_BASE, 257));
 	CHECK(tm_read(m, c, TM_BASE, 257));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -276,9 +262,7 @@ static bool test_worked_example_mthp_fork(void)
 		CHECK(!tm_info(m, c, TM_BASE + TM_PAGE(i)).writable);
 	}
 	CHECK(answers_are(m, f, &f->page, all_shared));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -306,9 +290,7 @@ static bool test_three_mm_maybe_false_positive(void)
 	CHECK(answers_are(m, f, &f->page,
 			  (struct answers){ .page = false, .likely = false,
 					    .maybe = true, .exact = false }));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -332,9 +314,7 @@ static bool test_single_mapping_ignores_bit(void)
 	CHECK_INT(folio_mapcount(m, f), ==, 1);
 	CHECK(folio_large(&m->phys, f)->mm_ids_shared);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -366,9 +346,7 @@ static bool test_likely_false_negative_disjoint_halves(void)
 	CHECK(answers_are(m, f, &f->page,
 			  (struct answers){ .page = false, .likely = false,
 					    .maybe = true, .exact = true }));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -393,9 +371,7 @@ static bool test_bit_cleared_after_child_exit(void)
 		.large = 510, .entire = -1, .nr_pages_mapped = 511,
 		.id0 = p->mm_id, .cnt0 = 510, .cnt1 = -1 }));
 	CHECK(answers_are(m, f, &f->page, all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

@@ -72,9 +72,7 @@ static bool __test_pmd_write_after_fork(const char *profile, bool child)
 	CHECK_INT(folio_mapcount(m, f), ==, HPAGE_PMD_NR);
 	CHECK(tm_read(m, w, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_read(m, o, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -117,9 +115,7 @@ static bool __test_huge_zero_write(const char *profile)
 		CHECK(!tm_info(m, p, TM_BASE).huge_zero);
 	}
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -138,9 +134,7 @@ static bool __test_read_fault_without_zero_page(const char *profile)
 	f = tm_folio(m, p, TM_BASE);
 	CHECK(f && folio_order(f) == HPAGE_PMD_ORDER);
 	CHECK(folio_test(f, PG_deferred) == era_large_reuse(profile));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -163,9 +157,7 @@ static bool __test_read_fault_without_huge_zero_page(const char *profile)
 	CHECK_INT(m->ev[THP_FAULT_ALLOC], ==, 1);
 	CHECK(tm_read(m, q, TM_BASE, 1));
 	CHECK_INT(tm_info(m, q, TM_BASE).state, ==, FSIM_PAGE_ZERO);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -198,9 +190,7 @@ static bool __test_small_reuse(const char *profile)
 	CHECK(tm_folio(m, p, TM_BASE + PAGE_SIZE) == g);
 	CHECK(tm_info(m, p, TM_BASE + PAGE_SIZE).writable);
 	CHECK(tm_read(m, p, TM_BASE, 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -231,9 +221,7 @@ static bool __test_mthp_reuse_after_child_exit(const char *profile)
 	CHECK_INT(fsim_anon_bytes(m), ==,
 		  TM_PAGE(16) + (reuse ? 0 : PAGE_SIZE));
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* While the child still maps the mTHP, every era copies on write. */
@@ -255,9 +243,7 @@ static bool __test_mthp_copy_while_shared(const char *profile)
 	CHECK_INT(folio_mapcount(m, f), ==, 30);
 	CHECK(tm_read(m, p, TM_BASE, 16));
 	CHECK(tm_read(m, c, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -279,9 +265,7 @@ static bool __test_mthp_extra_ref_copies(const char *profile)
 	CHECK(tm_folio(m, p, TM_BASE + TM_PAGE(3)) != f);
 	folio_put_refs(m, f, 1);
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -305,9 +289,7 @@ static bool __test_mthp_last_page_copied(const char *profile)
 	CHECK(tm_folio(m, p, TM_BASE) != f);
 	CHECK_INT(fsim_anon_bytes(m), ==, PAGE_SIZE);
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -333,9 +315,7 @@ static bool __test_pmd_reuse_after_child_exit(const char *profile)
 	CHECK(tm_info(m, p, TM_BASE).writable);
 	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 0);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A read maps the zero page; the write then copies it into a new page. */
@@ -356,9 +336,7 @@ static bool __test_zero_page_read_then_write(const char *profile)
 	CHECK_INT(tm_info(m, p, TM_BASE + PAGE_SIZE).state, ==,
 		  FSIM_PAGE_ZERO);
 	CHECK(tm_read(m, p, TM_BASE, 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

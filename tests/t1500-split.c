@@ -52,9 +52,7 @@ static bool __test_shrink_splits_partial(const char *profile)
 	CHECK_INT(info.mapcount, ==, 1);
 	CHECK(tm_read(m, p, TM_BASE + TM_PAGE(100), HPAGE_PMD_NR - 100));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(100), 1));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A THP written at its first @filled pages only, the rest zero-filled. */
@@ -106,9 +104,7 @@ static bool __test_underused_split(const char *profile)
 	/* a zero page written again gets a page of its own */
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(5), 1));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -133,9 +129,7 @@ static bool __test_default_never_underused(const char *profile)
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_none", "0"));
 	fsim_shrink(m);
 	CHECK(tm_pmd_mapped(p, TM_BASE));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -174,9 +168,7 @@ static bool test_shrink_underused_off(void)
 	fsim_shrink(m);
 	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 0);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -230,9 +222,7 @@ static bool test_failed_partial_split_requeued(void)
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 1);
 	CHECK_INT(fsim_anon_bytes(m), ==, PMD_SIZE / 2);
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE / 2, HPAGE_PMD_NR / 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -265,9 +255,7 @@ static bool test_split_exclusive_pmd_thp(void)
 	CHECK_INT(m->ev[NR_ANON_THPS], ==, 0);
 	CHECK_INT(m->ev[NR_ANON_MAPPED], ==, HPAGE_PMD_NR);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -316,9 +304,7 @@ static bool __test_split_rebuilds_slots(bool split)
 	CHECK(folio_large(&m->phys, piece)->mm_ids_shared == !split);
 	CHECK(!folio_exact_mapped_shared(m, piece));
 	CHECK(tm_read(m, c2, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -351,9 +337,7 @@ static bool test_split_cures_three_mm_false_positive(void)
 	CHECK(!folio_maybe_mapped_shared(m, piece));
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 0);	/* not PMD-sized */
 	CHECK(tm_read(m, c2, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -377,9 +361,7 @@ static bool test_split_shared_to_order0(void)
 	CHECK(tm_write(m, c, TM_BASE + TM_PAGE(77), 1));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_read(m, c, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

@@ -37,9 +37,7 @@ static long nr_swap(struct fsim_machine *m, struct mm_struct *mm)
 
 static bool done(struct fsim_machine *m)
 {
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*

@@ -43,9 +43,7 @@ static bool status_is(struct fsim_machine *m, struct mm_struct *mm,
 static bool done(struct fsim_machine *m, struct mm_struct *mm, long nr)
 {
 	CHECK(tm_read(m, mm, BASE, nr));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Every name maps back to its point; unknown names give -1. */
