@@ -105,14 +105,12 @@ static bool test_check_anon_without_anon_vma(void)
 /* fork shares a PMD THP: one more entire mapping, second slot, bit set. */
 static bool test_fork_shares_pmd_thp(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio_large *fl;
 	struct folio *f;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, NULL, &c));
 	f = tm_folio(m, p, TM_BASE);
 	CHECK(f == tm_folio(m, c, TM_BASE));
 	fl = folio_large(&m->phys, f);
@@ -134,15 +132,12 @@ static bool test_fork_shares_pmd_thp(void)
  */
 static bool __test_cow_after_child_exit(const char *profile, bool reuse)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f, *g;
 	struct folio_large *fl;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, profile, 0, &p, &f, &c));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(7), 1));
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_pmd_mapped(c, TM_BASE));
@@ -170,15 +165,12 @@ static bool __test_cow_after_child_exit(const char *profile, bool reuse)
  */
 static bool test_seed_corner_case_predicates(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f, *g;
 	struct page *page;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
 	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
 			    FSIM_MADV_DONTNEED));

@@ -99,12 +99,11 @@ static bool test_small_mapped_twice(void)
 /* A PMD-mapped THP of one process: page_mapcount 1, mapcount 1. */
 static bool test_pmd_thp_mapped_once(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, HPAGE_PMD_ORDER);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
 	return tm_done(m);
@@ -116,13 +115,11 @@ static bool test_pmd_thp_mapped_once(void)
  */
 static bool test_pmd_thp_mapped_twice(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, NULL, &c));
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_precise_page_mapcount(m, f, folio_page(f, 5)), ==, 2);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_shared));
@@ -136,12 +133,11 @@ static bool test_pmd_thp_mapped_twice(void)
  */
 static bool test_pte_mapped_thp_one_mm(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	split_huge_pmd_address(m, p, vma_lookup(p, TM_BASE), TM_BASE);
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
 	CHECK_INT(folio_mapcount(m, f), ==, HPAGE_PMD_NR);
@@ -161,12 +157,11 @@ static bool test_pte_mapped_thp_one_mm(void)
  */
 static bool test_pte_mapped_thp_two_mms(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	split_huge_pmd_address(m, p, vma_lookup(p, TM_BASE), TM_BASE);
 	c = fsim_fork(m, p);
 	CHECK(c);
@@ -192,14 +187,11 @@ static bool test_pte_mapped_thp_two_mms(void)
  */
 static bool test_seed_corner_case(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f, *g;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
 	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
 			    FSIM_MADV_DONTNEED));
@@ -233,13 +225,12 @@ static bool test_seed_corner_case(void)
  */
 static bool test_worked_example_mthp_fork(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 	long i;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 16, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, 4);
 	CHECK_INT(folio_ref_count(f), ==, 16);
 	CHECK(tm_pages_mapcount(f, 0, 16, 0));
@@ -329,14 +320,11 @@ static bool test_single_mapping_ignores_bit(void)
  */
 static bool test_likely_false_negative_disjoint_halves(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 16, &p, &f, &c));
 	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(8), TM_PAGE(8),
 			    FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(8), FSIM_MADV_DONTNEED));
@@ -356,14 +344,11 @@ static bool test_likely_false_negative_disjoint_halves(void)
  */
 static bool test_bit_cleared_after_child_exit(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(7), 1));
 	CHECK(answers_are(m, f, &f->page, all_shared));
 	CHECK(!fsim_exit(m, c));

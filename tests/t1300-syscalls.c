@@ -88,12 +88,11 @@ static bool test_munmap_whole(void)
  */
 static bool test_munmap_page_in_thp(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_munmap(m, p, TM_BASE + TM_PAGE(100), PAGE_SIZE));
 	CHECK(tm_check(m));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
@@ -592,12 +591,11 @@ static bool test_mremap_unfaulted_merges(void)
 /* A whole, aligned PMD THP moves as a PMD: no split, same folio. */
 static bool test_mremap_pmd_aligned(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_mremap(m, p, TM_BASE, PMD_SIZE, R(3), PMD_SIZE));
 	CHECK(tm_check(m));
 	CHECK(tm_pmd_mapped(p, R(3)));
@@ -616,13 +614,12 @@ static bool test_mremap_pmd_aligned(void)
  */
 static bool test_mremap_pmd_unaligned(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	unsigned long to = R(3) + TM_PAGE(7);
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_mremap(m, p, TM_BASE, PMD_SIZE, to, PMD_SIZE));
 	CHECK(tm_check(m));
 	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 1);

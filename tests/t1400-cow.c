@@ -227,14 +227,11 @@ static bool __test_mthp_reuse_after_child_exit(const char *profile)
 /* While the child still maps the mTHP, every era copies on write. */
 static bool __test_mthp_copy_while_shared(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, profile, 16, &p, &f, &c));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
 	CHECK(tm_folio(m, p, TM_BASE + TM_PAGE(3)) != f);
 	/* the child's write of the page only it maps still copies */
@@ -252,12 +249,11 @@ static bool __test_mthp_copy_while_shared(const char *profile)
  */
 static bool __test_mthp_extra_ref_copies(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
 	c = fsim_fork(m, p);
 	CHECK(c && !fsim_exit(m, c));
 	folio_ref_add(f, 1);
@@ -274,12 +270,11 @@ static bool __test_mthp_extra_ref_copies(const char *profile)
  */
 static bool __test_mthp_last_page_copied(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
 	c = fsim_fork(m, p);
 	CHECK(c && !fsim_exit(m, c));
 	CHECK(!fsim_madvise(m, p, TM_BASE + PAGE_SIZE, TM_PAGE(15),
@@ -298,12 +293,11 @@ static bool __test_mthp_last_page_copied(const char *profile)
  */
 static bool __test_pmd_reuse_after_child_exit(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 0, &p, &f, NULL));
 	c = fsim_fork(m, p);
 	CHECK(c && !fsim_exit(m, c));
 	CHECK(!PageAnonExclusive(&f->page));

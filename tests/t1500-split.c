@@ -27,13 +27,12 @@ static bool era_underused(const char *profile)
  */
 static bool __test_shrink_splits_partial(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct fsim_page_info info;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 0, &p, &f, NULL));
 	CHECK(!fsim_munmap(m, p, TM_BASE, TM_PAGE(100)));
 	CHECK(folio_test(f, PG_partially_mapped));
 	CHECK_INT(m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 1);
@@ -177,12 +176,11 @@ static bool test_shrink_underused_off(void)
  */
 static bool test_split_fails_with_extra_ref(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	folio_ref_add(f, 1);
 	CHECK_INT(split_folio_to_order(m, f, 0), ==, -EAGAIN);
 	CHECK_INT(m->ev[THP_SPLIT_PAGE_FAILED], ==, 1);
@@ -202,12 +200,11 @@ static bool test_split_fails_with_extra_ref(void)
  */
 static bool test_failed_partial_split_requeued(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_munmap(m, p, TM_BASE, PMD_SIZE / 2));
 	folio_ref_add(f, 1);
 	fsim_shrink(m);
@@ -232,13 +229,12 @@ static bool test_failed_partial_split_requeued(void)
  */
 static bool test_split_exclusive_pmd_thp(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 	long i;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!split_folio_to_order(m, f, 0));
 	CHECK(tm_check(m));
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
@@ -314,13 +310,12 @@ static bool __test_split_rebuilds_slots(bool split)
  */
 static bool test_split_cures_three_mm_false_positive(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_mthp_process(m, 16);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct mm_struct *c1, *c2;
 	struct folio *f, *piece;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 16, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, 4);
 	c1 = fsim_fork(m, p);
 	c2 = fsim_fork(m, p);
@@ -346,14 +341,11 @@ static bool test_split_cures_three_mm_false_positive(void)
  */
 static bool test_split_shared_to_order0(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
 	CHECK(!split_folio_to_order(m, f, 0));
 	CHECK(tm_check(m));
 	CHECK_INT(tm_info(m, c, TM_BASE + TM_PAGE(77)).mapcount, ==, 2);

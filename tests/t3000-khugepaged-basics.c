@@ -64,13 +64,11 @@ static bool test_madvise_collapse_single_page(void)
  */
 static bool __test_seed_case(const char *profile, bool collapses)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	const struct kh_scan_record *r;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, profile, 0, &p, NULL, &c));
 	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
 			    FSIM_MADV_DONTNEED));

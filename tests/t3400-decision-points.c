@@ -209,13 +209,11 @@ static bool test_force_shared_true(bool force)
  */
 static bool test_seed_case(enum kh_force how)
 {
-	struct fsim_machine *m = tm_new("v6.18");
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	bool collapses = how == KH_FORCE_FALSE;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, "v6.18", 0, &p, NULL, &c));
 	CHECK(!fsim_madvise(m, c, BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, BASE + TM_PAGE(257), TM_PAGE(255),
 			    FSIM_MADV_DONTNEED));

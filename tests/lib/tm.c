@@ -245,3 +245,19 @@ bool tm_khugepaged(struct fsim_machine *m, struct mm_struct *mm,
 	fsim_khugepaged(m, 1);
 	return true;
 }
+
+bool tm_start(struct fsim_machine **m, const char *profile, long nr,
+	      struct mm_struct **p, struct folio **f, struct mm_struct **c)
+{
+	*m = tm_new(profile);
+	CHECK(*m);
+	*p = nr > 0 ? tm_mthp_process(*m, nr) : tm_thp_process(*m);
+	CHECK(*p);
+	if (f)
+		*f = tm_folio(*m, *p, TM_BASE);
+	if (c) {
+		*c = fsim_fork(*m, *p);
+		CHECK(*c);
+	}
+	return true;
+}
