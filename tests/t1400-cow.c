@@ -29,6 +29,24 @@ static bool era_huge_zero_queue(const char *profile)
 	return !strcmp(profile, "v6.18");
 }
 
+/* @p is shared by a fork once, and the child is gone again. */
+static bool fork_and_exit(struct fsim_machine *m, struct mm_struct *p)
+{
+	struct mm_struct *c = fsim_fork(m, p);
+
+	CHECK(c && !fsim_exit(m, c));
+	return true;
+}
+
+/* A write of @mm's page at @addr that leaves @f for a copy. */
+static bool write_copies(struct fsim_machine *m, struct mm_struct *mm,
+			 unsigned long addr, struct folio *f)
+{
+	CHECK(tm_write(m, mm, addr, 1));
+	CHECK(tm_folio(m, mm, addr) != f);
+	return true;
+}
+
 /*
  * After fork, a write to a PMD THP splits the writer's PMD and copies one
  * 4 KiB page; the rest of the THP stays mapped read-only, the other
@@ -176,8 +194,7 @@ static bool __test_small_reuse(const char *profile)
 	c = fsim_fork(m, p);
 	CHECK(c);
 	/* page 0: the parent copies, then the child owns f alone */
-	CHECK(tm_write(m, p, TM_BASE, 1));
-	CHECK(tm_folio(m, p, TM_BASE) != f);
+	CHECK(write_copies(m, p, TM_BASE, f));
 	CHECK_INT(folio_ref_count(f), ==, 1);
 	CHECK(tm_write(m, c, TM_BASE, 1));
 	CHECK(tm_folio(m, c, TM_BASE) == f);
@@ -200,16 +217,14 @@ static bool __test_small_reuse(const char *profile)
 static bool __test_mthp_reuse_after_child_exit(const char *profile)
 {
 	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct mm_struct *p = tm_mthp_process(m, 16);
 	bool reuse = era_large_reuse(profile);
 	struct folio *f;
 
 	CHECK(p);
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_order(f), ==, 4);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(!fsim_exit(m, c));
+	CHECK(fork_and_exit(m, p));
 	CHECK(!folio_large(&m->phys, f)->mm_ids_shared);
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
 	CHECK(tm_check(m));
@@ -232,11 +247,9 @@ static bool __test_mthp_copy_while_shared(const char *profile)
 	struct folio *f;
 
 	CHECK(tm_start(&m, profile, 16, &p, &f, &c));
-	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
-	CHECK(tm_folio(m, p, TM_BASE + TM_PAGE(3)) != f);
+	CHECK(write_copies(m, p, TM_BASE + TM_PAGE(3), f));
 	/* the child's write of the page only it maps still copies */
-	CHECK(tm_write(m, c, TM_BASE + TM_PAGE(3), 1));
-	CHECK(tm_folio(m, c, TM_BASE + TM_PAGE(3)) != f);
+	CHECK(write_copies(m, c, TM_BASE + TM_PAGE(3), f));
 	CHECK_INT(folio_mapcount(m, f), ==, 30);
 	CHECK(tm_read(m, p, TM_BASE, 16));
 	CHECK(tm_read(m, c, TM_BASE, 16));
@@ -250,15 +263,13 @@ static bool __test_mthp_copy_while_shared(const char *profile)
 static bool __test_mthp_extra_ref_copies(const char *profile)
 {
 	struct fsim_machine *m;
-	struct mm_struct *p, *c;
+	struct mm_struct *p;
 	struct folio *f;
 
 	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
-	c = fsim_fork(m, p);
-	CHECK(c && !fsim_exit(m, c));
+	CHECK(fork_and_exit(m, p));
 	folio_ref_add(f, 1);
-	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
-	CHECK(tm_folio(m, p, TM_BASE + TM_PAGE(3)) != f);
+	CHECK(write_copies(m, p, TM_BASE + TM_PAGE(3), f));
 	folio_put_refs(m, f, 1);
 	CHECK(tm_read(m, p, TM_BASE, 16));
 	return tm_done(m);
@@ -271,17 +282,15 @@ static bool __test_mthp_extra_ref_copies(const char *profile)
 static bool __test_mthp_last_page_copied(const char *profile)
 {
 	struct fsim_machine *m;
-	struct mm_struct *p, *c;
+	struct mm_struct *p;
 	struct folio *f;
 
 	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
-	c = fsim_fork(m, p);
-	CHECK(c && !fsim_exit(m, c));
+	CHECK(fork_and_exit(m, p));
 	CHECK(!fsim_madvise(m, p, TM_BASE + PAGE_SIZE, TM_PAGE(15),
 			    FSIM_MADV_DONTNEED));
 	CHECK_INT(folio_mapcount(m, f), ==, 1);
-	CHECK(tm_write(m, p, TM_BASE, 1));
-	CHECK(tm_folio(m, p, TM_BASE) != f);
+	CHECK(write_copies(m, p, TM_BASE, f));
 	CHECK_INT(fsim_anon_bytes(m), ==, PAGE_SIZE);
 	CHECK(tm_read(m, p, TM_BASE, 16));
 	return tm_done(m);
@@ -294,12 +303,11 @@ static bool __test_mthp_last_page_copied(const char *profile)
 static bool __test_pmd_reuse_after_child_exit(const char *profile)
 {
 	struct fsim_machine *m;
-	struct mm_struct *p, *c;
+	struct mm_struct *p;
 	struct folio *f;
 
 	CHECK(tm_start(&m, profile, 0, &p, &f, NULL));
-	c = fsim_fork(m, p);
-	CHECK(c && !fsim_exit(m, c));
+	CHECK(fork_and_exit(m, p));
 	CHECK(!PageAnonExclusive(&f->page));
 	CHECK(!tm_info(m, p, TM_BASE).writable);
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(100), 1));
