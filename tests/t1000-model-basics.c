@@ -170,13 +170,7 @@ static bool test_seed_corner_case_predicates(void)
 	struct folio *f, *g;
 	struct page *page;
 
-	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
-	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, TM_BASE, 1));	/* COW of page 0 */
+	CHECK(tm_seed_corner(&m, NULL, &p, &f, &c));
 	g = tm_folio(m, p, TM_BASE);
 	CHECK(g && g != f && !folio_test_large(g));
 	CHECK_INT(folio_mapcount(m, f), ==, 512);

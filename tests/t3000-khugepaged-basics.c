@@ -68,13 +68,7 @@ static bool __test_seed_case(const char *profile, bool collapses)
 	struct mm_struct *p, *c;
 	const struct kh_scan_record *r;
 
-	CHECK(tm_start(&m, profile, 0, &p, NULL, &c));
-	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, TM_BASE, 1));
+	CHECK(tm_seed_corner(&m, profile, &p, NULL, &c));
 	CHECK(tm_read(m, p, TM_BASE, 257));	/* young PTEs */
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_shared", "0"));
 	fsim_khugepaged(m, 1);

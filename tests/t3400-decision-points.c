@@ -213,13 +213,7 @@ static bool test_seed_case(enum kh_force how)
 	struct mm_struct *p, *c;
 	bool collapses = how == KH_FORCE_FALSE;
 
-	CHECK(tm_start(&m, "v6.18", 0, &p, NULL, &c));
-	CHECK(!fsim_madvise(m, c, BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, BASE, 1));
+	CHECK(tm_seed_corner(&m, "v6.18", &p, NULL, &c));
 	CHECK(tm_read(m, p, BASE, 257));
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_shared", "0"));
 	khugepaged_force(m, KH_SHARED, how);

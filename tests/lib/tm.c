@@ -261,3 +261,22 @@ bool tm_start(struct fsim_machine **m, const char *profile, long nr,
 	}
 	return true;
 }
+
+static int tm_dontneed(struct fsim_machine *m, struct mm_struct *mm,
+		       long from, long n)
+{
+	return fsim_madvise(m, mm, TM_BASE + TM_PAGE(from), TM_PAGE(n),
+			    FSIM_MADV_DONTNEED);
+}
+
+bool tm_seed_corner(struct fsim_machine **m, const char *profile,
+		    struct mm_struct **p, struct folio **f,
+		    struct mm_struct **c)
+{
+	CHECK(tm_start(m, profile, 0, p, f, c));
+	CHECK(!tm_dontneed(*m, *c, 0, 1));
+	CHECK(!tm_dontneed(*m, *c, 257, 255));
+	CHECK(!tm_dontneed(*m, *p, 257, 255));
+	CHECK(tm_write(*m, *p, TM_BASE, 1));
+	return true;
+}

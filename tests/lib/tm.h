@@ -96,6 +96,14 @@ struct mm_struct *tm_mthp_process(struct fsim_machine *m, long nr);
  */
 bool tm_start(struct fsim_machine **m, const char *profile, long nr,
 	      struct mm_struct **p, struct folio **f, struct mm_struct **c);
+/*
+ * The seed's corner case (mapping accounting spec 9): tm_start() with a
+ * child; both unmap pages 257-511 of the THP, the child page 0 too, and
+ * the parent's write copies page 0.  Both map pages 1-256 of *@f.
+ */
+bool tm_seed_corner(struct fsim_machine **m, const char *profile,
+		    struct mm_struct **p, struct folio **f,
+		    struct mm_struct **c);
 /* MADV_HUGEPAGE on [addr, addr + len), then one khugepaged pass. */
 bool tm_khugepaged(struct fsim_machine *m, struct mm_struct *mm,
 		   unsigned long addr, unsigned long len);
