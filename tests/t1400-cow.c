@@ -216,13 +216,12 @@ static bool __test_small_reuse(const char *profile)
  */
 static bool __test_mthp_reuse_after_child_exit(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	bool reuse = era_large_reuse(profile);
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, 4);
 	CHECK(fork_and_exit(m, p));
 	CHECK(!folio_large(&m->phys, f)->mm_ids_shared);
