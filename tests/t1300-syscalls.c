@@ -328,6 +328,20 @@ static bool test_madvise_split_and_merge_back(void)
 }
 
 /*
+ * 4 MiB advised at TM_BASE, the second PMD made read-only before any
+ * fault (no anon_vma there), then a write faults a THP into the first.
+ */
+static struct mm_struct *thp_beside_ro(struct fsim_machine *m)
+{
+	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+
+	if (!p || fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false) ||
+	    !tm_write(m, p, TM_BASE, 1))
+		return NULL;
+	return p;
+}
+
+/*
  * A VMA that faults next to a faulted VMA whose flags differ only in the
  * access bits reuses that VMA's anon_vma (find_mergeable_anon_vma()), so
  * the two merge once mprotect makes their flags equal (same anon_vma).
@@ -339,11 +353,9 @@ static bool test_madvise_split_and_merge_back(void)
 static bool test_anon_vma_reused_by_neighbour(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+	struct mm_struct *p = thp_beside_ro(m);
 
 	CHECK(p);
-	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
-	CHECK(tm_write(m, p, TM_BASE, 1));
 	CHECK(!fsim_mprotect(m, p, TM_BASE, PMD_SIZE, false));
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
@@ -366,11 +378,9 @@ static bool test_anon_vma_reused_by_neighbour(void)
 static bool test_mprotect_account(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+	struct mm_struct *p = thp_beside_ro(m);
 
 	CHECK(p);
-	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
-	CHECK(tm_write(m, p, TM_BASE, 1));
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE, 1));
 	CHECK(tm_info(m, p, TM_BASE + PMD_SIZE).huge_zero);
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
