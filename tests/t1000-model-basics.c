@@ -24,9 +24,7 @@ static bool test_write_fault_maps_pmd_thp(void)
 	CHECK_INT(m->ev[THP_FAULT_ALLOC], ==, 1);
 	CHECK(folio_test(f, PG_deferred));	/* queued as underused */
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Without MADV_HUGEPAGE (enabled=madvise) a write maps one small page. */
@@ -43,9 +41,7 @@ static bool test_write_fault_small_without_advice(void)
 	CHECK_INT(folio_mapcount(m, f), ==, 1);
 	CHECK(tm_folio(m, p, TM_BASE) == NULL);
 	CHECK_INT(p->rss_stat[MM_ANONPAGES], ==, 1);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A read fault maps the shared zero page; a later write copies it. */
@@ -64,9 +60,7 @@ static bool test_read_then_write_zero_page(void)
 	fsim_page_info(m, p, TM_BASE, &info);
 	CHECK_INT(info.state, ==, FSIM_PAGE_PRESENT);
 	CHECK(info.writable && info.anon_exclusive);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -90,9 +84,7 @@ static bool test_zero_page_write_prepares_anon_vma(void)
 	CHECK(fsim_khugepaged(m, 1) > 0);
 	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* The checker: anon pages in a VMA without an anon_vma are a violation. */
@@ -113,14 +105,12 @@ static bool test_check_anon_without_anon_vma(void)
 /* fork shares a PMD THP: one more entire mapping, second slot, bit set. */
 static bool test_fork_shares_pmd_thp(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio_large *fl;
 	struct folio *f;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, NULL, &c));
 	f = tm_folio(m, p, TM_BASE);
 	CHECK(f == tm_folio(m, c, TM_BASE));
 	fl = folio_large(&m->phys, f);
@@ -132,9 +122,7 @@ static bool test_fork_shares_pmd_thp(void)
 	CHECK(!PageAnonExclusive(&f->page));
 	CHECK_INT(folio_ref_count(f), ==, 2);
 	CHECK(tm_read(m, c, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -144,15 +132,12 @@ static bool test_fork_shares_pmd_thp(void)
  */
 static bool __test_cow_after_child_exit(const char *profile, bool reuse)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f, *g;
 	struct folio_large *fl;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, profile, 0, &p, &f, &c));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(7), 1));
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_pmd_mapped(c, TM_BASE));
@@ -171,9 +156,7 @@ static bool __test_cow_after_child_exit(const char *profile, bool reuse)
 	g = tm_folio(m, p, TM_BASE + TM_PAGE(9));
 	CHECK((g == f) == reuse);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -182,21 +165,12 @@ static bool __test_cow_after_child_exit(const char *profile, bool reuse)
  */
 static bool test_seed_corner_case_predicates(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f, *g;
 	struct page *page;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, TM_BASE, 1));	/* COW of page 0 */
+	CHECK(tm_seed_corner(&m, NULL, &p, &f, &c));
 	g = tm_folio(m, p, TM_BASE);
 	CHECK(g && g != f && !folio_test_large(g));
 	CHECK_INT(folio_mapcount(m, f), ==, 512);
@@ -208,9 +182,7 @@ static bool test_seed_corner_case_predicates(void)
 	CHECK(folio_maybe_mapped_shared(m, f));
 	CHECK(folio_exact_mapped_shared(m, f));
 	CHECK(!folio_exact_mapped_shared(m, g));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* munmap of half a PMD THP splits it and queues it partially mapped. */
@@ -233,9 +205,7 @@ static bool test_partial_munmap_splits_and_queues(void)
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 1);
 	CHECK_INT(fsim_anon_bytes(m), ==, before / 2);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR / 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Three mms: after the first two unmap, the survivor stays "maybe". */
@@ -257,9 +227,7 @@ static bool test_third_mm_keeps_shared_bit(void)
 	CHECK_INT(folio_mapcount(m, f), ==, 16);
 	CHECK(folio_maybe_mapped_shared(m, f));	/* false positive */
 	CHECK(!folio_exact_mapped_shared(m, f));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

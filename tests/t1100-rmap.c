@@ -59,24 +59,71 @@ static struct folio *new_mapped(struct rig *r, unsigned int order, int flags)
 	return f;
 }
 
+/* With RIG_BARE rig_folio() only allocates the folio: nothing maps it. */
+#define RIG_BARE (-1)
+
+/* rig_init() under @profile and the folio under test in *@f. */
+static bool rig_folio(struct rig *r, struct folio **f, const char *profile,
+		      unsigned int order, int flags)
+{
+	CHECK(rig_init(r, profile));
+	*f = flags == RIG_BARE ? folio_alloc(&r->m->phys, order) :
+				 new_mapped(r, order, flags);
+	CHECK(*f);
+	return true;
+}
+
+static bool rig_done(struct rig *r)
+{
+	fsim_free(r->m);
+	return true;
+}
+
+/* @mm maps pages [from, from + n) of @f by PTEs, not exclusive. */
+static void add_ptes(struct rig *r, struct folio *f, struct mm_struct *mm,
+		     long from, long n)
+{
+	folio_add_anon_rmap_ptes(r->m, f, folio_page(f, from), n, mm,
+				 RMAP_NONE);
+}
+
+static void remove_ptes(struct rig *r, struct folio *f, struct mm_struct *mm,
+			long from, long n)
+{
+	folio_remove_rmap_ptes(r->m, f, folio_page(f, from), n, mm);
+}
+
+/* A 64 KiB folio, pages 0-3 mapped by A, [from, from + n) by B. */
+static bool rig_ab(struct rig *r, struct folio **f, long from, long n)
+{
+	CHECK(rig_folio(r, f, NULL, 4, RIG_BARE));
+	add_ptes(r, *f, r->a, 0, 4);
+	add_ptes(r, *f, r->b, from, n);
+	return true;
+}
+
+/* NR_ANON_MAPPED and NR_ANON_THPS. */
+static bool stats_are(struct rig *r, long long pages, long long thps)
+{
+	CHECK_INT(anon_pages(r), ==, pages);
+	CHECK_INT(anon_thps(r), ==, thps);
+	return true;
+}
+
 /* A small new folio: _mapcount 0, exclusive, one page in the stats. */
 static bool test_new_small(void)
 {
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 0, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 0, RMAP_EXCLUSIVE));
 	CHECK_INT(f->page._mapcount, ==, 0);
 	CHECK_INT(folio_mapcount(r.m, f), ==, 1);
 	CHECK(PageAnonExclusive(&f->page));
 	CHECK(folio_test(f, PG_anon));
 	CHECK_INT(folio_ref_count(f), ==, 1);	/* refs: callers' job */
-	CHECK_INT(anon_pages(&r), ==, 1);
-	CHECK_INT(anon_thps(&r), ==, 0);
-	fsim_free(r.m);
-	return true;
+	CHECK(stats_are(&r, 1, 0));
+	return rig_done(&r);
 }
 
 /* Without RMAP_EXCLUSIVE a new small folio is mapped but not exclusive. */
@@ -85,13 +132,10 @@ static bool test_new_small_not_exclusive(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 0, RMAP_NONE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 0, RMAP_NONE));
 	CHECK_INT(f->page._mapcount, ==, 0);
 	CHECK(!PageAnonExclusive(&f->page));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -103,9 +147,7 @@ static bool test_new_mthp(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 4, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 4, RMAP_EXCLUSIVE));
 	CHECK(tm_pages_mapcount(f, 0, 16, 0));
 	CHECK(tm_pages_exclusive(f, 0, 16, true));
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
@@ -113,12 +155,10 @@ static bool test_new_mthp(void)
 		.id0 = 1, .cnt0 = 15, .cnt1 = -1 }));
 	CHECK_INT(folio_mapcount(r.m, f), ==, 16);
 	CHECK_INT(folio_ref_count(f), ==, 1);
-	CHECK_INT(anon_pages(&r), ==, 16);
-	CHECK_INT(anon_thps(&r), ==, 0);
+	CHECK(stats_are(&r, 16, 0));
 	CHECK(!folio_test(f, PG_deferred));	/* mTHP faults never queue */
 	CHECK_INT(folio_large(&r.m->phys, f)->index, ==, TM_BASE >> PAGE_SHIFT);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -131,9 +171,7 @@ static bool test_new_pmd(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	CHECK(tm_pages_mapcount(f, 0, HPAGE_PMD_NR, -1));
 	CHECK(PageAnonExclusive(&f->page));
 	CHECK(tm_pages_exclusive(f, 1, HPAGE_PMD_NR - 1, false));
@@ -141,12 +179,10 @@ static bool test_new_pmd(void)
 		.large = 0, .entire = 0, .nr_pages_mapped = ENTIRELY_MAPPED,
 		.id0 = 1, .cnt0 = 0, .cnt1 = -1 }));
 	CHECK_INT(folio_mapcount(r.m, f), ==, 1);
-	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
-	CHECK_INT(anon_thps(&r), ==, 1);
+	CHECK(stats_are(&r, HPAGE_PMD_NR, 1));
 	/* the PMD fault path queues it, not the rmap call */
 	CHECK(!folio_test(f, PG_deferred));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -163,9 +199,7 @@ static bool test_add_ptes(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 4, RIG_BARE));
 	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a,
 				 RMAP_EXCLUSIVE);
 	CHECK(tm_pages_mapcount(f, 0, 4, 0));
@@ -177,7 +211,7 @@ static bool test_add_ptes(void)
 		.id0 = 1, .cnt0 = 3, .cnt1 = -1 }));
 	CHECK_INT(anon_pages(&r), ==, 4);
 
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 2), 4, r.a, RMAP_NONE);
+	add_ptes(&r, f, r.a, 2, 4);
 	CHECK(tm_pages_mapcount(f, 0, 2, 0));
 	CHECK(tm_pages_mapcount(f, 2, 2, 1));
 	CHECK(tm_pages_mapcount(f, 4, 2, 0));
@@ -188,8 +222,7 @@ static bool test_add_ptes(void)
 		.id0 = 1, .cnt0 = 7, .cnt1 = -1 }));
 	CHECK_INT(anon_pages(&r), ==, 6);
 	CHECK_INT(folio_ref_count(f), ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -201,18 +234,13 @@ static bool test_second_mm_takes_slot1(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 2, r.b, RMAP_NONE);
+	CHECK(rig_ab(&r, &f, 0, 2));
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 5, .entire = -1, .nr_pages_mapped = 4,
 		.id0 = 1, .cnt0 = 3, .id1 = 2, .cnt1 = 1, .shared = true }));
 	CHECK(tm_pages_mapcount(f, 0, 2, 1));
 	CHECK_INT(anon_pages(&r), ==, 4);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -225,21 +253,16 @@ static bool test_slot_freed_clears_bit_and_is_reused(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 4), 2, r.b, RMAP_NONE);
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 4), 2, r.b);
+	CHECK(rig_ab(&r, &f, 4, 2));
+	remove_ptes(&r, f, r.b, 4, 2);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 3, .entire = -1, .nr_pages_mapped = 4,
 		.id0 = 1, .cnt0 = 3, .cnt1 = -1 }));
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 8), 1, r.c, RMAP_NONE);
+	add_ptes(&r, f, r.c, 8, 1);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 4, .entire = -1, .nr_pages_mapped = 5,
 		.id0 = 1, .cnt0 = 3, .id1 = 3, .cnt1 = 0, .shared = true }));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -251,22 +274,17 @@ static bool test_free_slot0_taken_sets_bit(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 4), 2, r.b, RMAP_NONE);
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a);
+	CHECK(rig_ab(&r, &f, 4, 2));
+	remove_ptes(&r, f, r.a, 0, 4);
 	/* B's slot owns both remaining mappings: bit cleared */
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 1, .entire = -1, .nr_pages_mapped = 2,
 		.cnt0 = -1, .id1 = 2, .cnt1 = 1 }));
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 3, r.c, RMAP_NONE);
+	add_ptes(&r, f, r.c, 0, 3);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 4, .entire = -1, .nr_pages_mapped = 5,
 		.id0 = 3, .cnt0 = 2, .id1 = 2, .cnt1 = 1, .shared = true }));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -278,27 +296,22 @@ static bool test_third_mm_untracked(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 2, r.b, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 8), 1, r.c, RMAP_NONE);
+	CHECK(rig_ab(&r, &f, 0, 2));
+	add_ptes(&r, f, r.c, 8, 1);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 6, .entire = -1, .nr_pages_mapped = 5,
 		.id0 = 1, .cnt0 = 3, .id1 = 2, .cnt1 = 1, .shared = true }));
 	/* A leaves: B (2) and untracked C (1) remain, slot 1 != total */
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a);
+	remove_ptes(&r, f, r.a, 0, 4);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 2, .entire = -1, .nr_pages_mapped = 3,
 		.cnt0 = -1, .id1 = 2, .cnt1 = 1, .shared = true }));
 	/* untracked C leaves: B's slot now equals the total */
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 8), 1, r.c);
+	remove_ptes(&r, f, r.c, 8, 1);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 1, .entire = -1, .nr_pages_mapped = 2,
 		.cnt0 = -1, .id1 = 2, .cnt1 = 1 }));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -315,29 +328,24 @@ static bool test_late_slot_clamps(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 4), 2, r.b, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 8), 2, r.c, RMAP_NONE);
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a);
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 4), 2, r.b);
+	CHECK(rig_ab(&r, &f, 4, 2));
+	add_ptes(&r, f, r.c, 8, 2);
+	remove_ptes(&r, f, r.a, 0, 4);
+	remove_ptes(&r, f, r.b, 4, 2);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 1, .entire = -1, .nr_pages_mapped = 2,
 		.cnt0 = -1, .cnt1 = -1, .shared = true }));
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 9), 1, r.c);
+	remove_ptes(&r, f, r.c, 9, 1);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 0, .entire = -1, .nr_pages_mapped = 1,
 		.cnt0 = -1, .cnt1 = -1, .shared = true }));
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 9), 2, r.c, RMAP_NONE);
+	add_ptes(&r, f, r.c, 9, 2);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 2, .entire = -1, .nr_pages_mapped = 3,
 		.id0 = 3, .cnt0 = 1, .cnt1 = -1, .shared = true }));
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 8), 3, r.c);
+	remove_ptes(&r, f, r.c, 8, 3);
 	CHECK(tm_large_is(r.m, f, TM_LARGE_UNMAPPED));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -349,17 +357,12 @@ static bool test_remove_keeping_slot_keeps_bit(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, 4);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 4, r.a, RMAP_NONE);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 4), 3, r.b, RMAP_NONE);
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 4), 2, r.b);
+	CHECK(rig_ab(&r, &f, 4, 3));
+	remove_ptes(&r, f, r.b, 4, 2);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 4, .entire = -1, .nr_pages_mapped = 5,
 		.id0 = 1, .cnt0 = 3, .id1 = 2, .cnt1 = 0, .shared = true }));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -371,22 +374,17 @@ static bool test_add_pmd_counts_unmapped_pages(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, HPAGE_PMD_ORDER);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 0), 100, r.a,
-				 RMAP_NONE);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RIG_BARE));
+	add_ptes(&r, f, r.a, 0, 100);
 	CHECK_INT(anon_pages(&r), ==, 100);
 	folio_add_anon_rmap_pmd(r.m, f, &f->page, r.b, RMAP_NONE);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 100, .entire = 0,
 		.nr_pages_mapped = ENTIRELY_MAPPED + 100,
 		.id0 = 1, .cnt0 = 99, .id1 = 2, .cnt1 = 0, .shared = true }));
-	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
-	CHECK_INT(anon_thps(&r), ==, 1);
+	CHECK(stats_are(&r, HPAGE_PMD_NR, 1));
 	CHECK(!PageAnonExclusive(&f->page));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -399,9 +397,7 @@ static bool test_pmd_add_remove(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = folio_alloc(&r.m->phys, HPAGE_PMD_ORDER);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RIG_BARE));
 	folio_add_anon_rmap_pmd(r.m, f, &f->page, r.a, RMAP_EXCLUSIVE);
 	CHECK(PageAnonExclusive(&f->page));
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
@@ -411,8 +407,7 @@ static bool test_pmd_add_remove(void)
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 1, .entire = 1, .nr_pages_mapped = ENTIRELY_MAPPED,
 		.id0 = 1, .cnt0 = 0, .id1 = 2, .cnt1 = 0, .shared = true }));
-	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
-	CHECK_INT(anon_thps(&r), ==, 1);
+	CHECK(stats_are(&r, HPAGE_PMD_NR, 1));
 	folio_remove_rmap_pmd(r.m, f, &f->page, r.b);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 0, .entire = 0, .nr_pages_mapped = ENTIRELY_MAPPED,
@@ -420,12 +415,10 @@ static bool test_pmd_add_remove(void)
 	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
 	folio_remove_rmap_pmd(r.m, f, &f->page, r.a);
 	CHECK(tm_large_is(r.m, f, TM_LARGE_UNMAPPED));
-	CHECK_INT(anon_pages(&r), ==, 0);
-	CHECK_INT(anon_thps(&r), ==, 0);
+	CHECK(stats_are(&r, 0, 0));
 	CHECK(!folio_test(f, PG_deferred));
 	CHECK_INT(folio_ref_count(f), ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -439,9 +432,7 @@ static bool test_pmd_split_sequence(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	folio_add_anon_rmap_ptes(r.m, f, &f->page, HPAGE_PMD_NR, r.a,
 				 RMAP_EXCLUSIVE);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
@@ -456,24 +447,21 @@ static bool test_pmd_split_sequence(void)
 		.id0 = 1, .cnt0 = HPAGE_PMD_NR - 1, .cnt1 = -1 }));
 	CHECK(tm_pages_mapcount(f, 0, HPAGE_PMD_NR, 0));
 	CHECK(tm_pages_exclusive(f, 0, HPAGE_PMD_NR, true));
-	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
-	CHECK_INT(anon_thps(&r), ==, 0);
+	CHECK(stats_are(&r, HPAGE_PMD_NR, 0));
 	CHECK(!folio_test(f, PG_deferred));
 
-	folio_remove_rmap_ptes(r.m, f, &f->page, HPAGE_PMD_NR / 2, r.a);
+	remove_ptes(&r, f, r.a, 0, HPAGE_PMD_NR / 2);
 	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR / 2);
 	CHECK_INT(folio_nr_pages_mapped(r.m, f), ==, HPAGE_PMD_NR / 2);
 	CHECK(folio_test(f, PG_deferred));
 	CHECK(folio_test(f, PG_partially_mapped));
 	CHECK_INT(r.m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 1);
 
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, HPAGE_PMD_NR / 2),
-			       HPAGE_PMD_NR / 2, r.a);
+	remove_ptes(&r, f, r.a, HPAGE_PMD_NR / 2, HPAGE_PMD_NR / 2);
 	CHECK(tm_large_is(r.m, f, TM_LARGE_UNMAPPED));
 	CHECK_INT(anon_pages(&r), ==, 0);
 	CHECK_INT(r.m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -486,23 +474,19 @@ static bool test_last_pmd_removal_queues_partial(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
-	folio_add_anon_rmap_ptes(r.m, f, &f->page, 10, r.b, RMAP_NONE);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
+	add_ptes(&r, f, r.b, 0, 10);
 	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
 	CHECK(folio_large(&r.m->phys, f)->mm_ids_shared);
 	folio_remove_rmap_pmd(r.m, f, &f->page, r.a);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 9, .entire = -1, .nr_pages_mapped = 10,
 		.cnt0 = -1, .id1 = 2, .cnt1 = 9 }));
-	CHECK_INT(anon_pages(&r), ==, 10);
-	CHECK_INT(anon_thps(&r), ==, 0);
+	CHECK(stats_are(&r, 10, 0));
 	CHECK(folio_test(f, PG_deferred));
 	CHECK(folio_test(f, PG_partially_mapped));
 	CHECK_INT(r.m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -515,27 +499,22 @@ static bool test_partial_unmap_pmd_elsewhere_not_queued(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_dup_anon_rmap_pmd(r.m, f, &f->page, r.b, r.a));
-	folio_add_anon_rmap_ptes(r.m, f, &f->page, HPAGE_PMD_NR, r.b,
-				 RMAP_NONE);
+	add_ptes(&r, f, r.b, 0, HPAGE_PMD_NR);
 	folio_remove_rmap_pmd(r.m, f, &f->page, r.b);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = HPAGE_PMD_NR, .entire = 0,
 		.nr_pages_mapped = ENTIRELY_MAPPED + HPAGE_PMD_NR,
 		.id0 = 1, .cnt0 = 0, .id1 = 2, .cnt1 = HPAGE_PMD_NR - 1,
 		.shared = true }));
-	folio_remove_rmap_ptes(r.m, f, &f->page, HPAGE_PMD_NR / 2, r.b);
+	remove_ptes(&r, f, r.b, 0, HPAGE_PMD_NR / 2);
 	CHECK_INT(folio_large(&r.m->phys, f)->_nr_pages_mapped, ==,
 		  ENTIRELY_MAPPED + HPAGE_PMD_NR / 2);
-	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
-	CHECK_INT(anon_thps(&r), ==, 1);
+	CHECK(stats_are(&r, HPAGE_PMD_NR, 1));
 	CHECK(!folio_test(f, PG_deferred));
 	CHECK(!folio_test(f, PG_partially_mapped));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -548,9 +527,7 @@ static bool test_dup_ptes_mthp(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 4, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 4, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_dup_anon_rmap_ptes(r.m, f, &f->page, 16, r.b, r.a));
 	CHECK(tm_pages_mapcount(f, 0, 16, 1));
 	CHECK(tm_pages_exclusive(f, 0, 16, false));
@@ -559,8 +536,7 @@ static bool test_dup_ptes_mthp(void)
 		.id0 = 1, .cnt0 = 15, .id1 = 2, .cnt1 = 15, .shared = true }));
 	CHECK_INT(anon_pages(&r), ==, 16);
 	CHECK_INT(folio_ref_count(f), ==, 1);	/* the caller's job */
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* Duplicating part of a folio clears exclusivity on that part only. */
@@ -569,9 +545,7 @@ static bool test_dup_ptes_partial_range(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 4, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 4, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_dup_anon_rmap_ptes(r.m, f, folio_page(f, 4), 4, r.b,
 					    r.a));
 	CHECK(tm_pages_mapcount(f, 0, 4, 0));
@@ -583,8 +557,7 @@ static bool test_dup_ptes_partial_range(void)
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 19, .entire = -1, .nr_pages_mapped = 16,
 		.id0 = 1, .cnt0 = 15, .id1 = 2, .cnt1 = 3, .shared = true }));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* Duplicating a small folio: _mapcount 1, exclusivity gone, stats kept. */
@@ -593,16 +566,13 @@ static bool test_dup_small(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 0, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 0, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_dup_anon_rmap_ptes(r.m, f, &f->page, 1, r.b, r.a));
 	CHECK_INT(f->page._mapcount, ==, 1);
 	CHECK_INT(folio_mapcount(r.m, f), ==, 2);
 	CHECK(!PageAnonExclusive(&f->page));
 	CHECK_INT(anon_pages(&r), ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -614,9 +584,7 @@ static bool test_dup_ptes_pinned(void)
 	struct rig r;
 	struct folio *f, *g;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 4, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 4, RMAP_EXCLUSIVE));
 	folio_large(&r.m->phys, f)->_pincount = 1;
 	CHECK_INT(folio_try_dup_anon_rmap_ptes(r.m, f, &f->page, 16, r.b, r.a),
 		  ==, -EBUSY);
@@ -640,8 +608,7 @@ static bool test_dup_ptes_pinned(void)
 		  ==, -EBUSY);
 	CHECK_INT(g->page._mapcount, ==, 0);
 	CHECK(PageAnonExclusive(&g->page));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -653,25 +620,21 @@ static bool test_dup_pmd(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_dup_anon_rmap_pmd(r.m, f, &f->page, r.b, r.a));
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 1, .entire = 1, .nr_pages_mapped = ENTIRELY_MAPPED,
 		.id0 = 1, .cnt0 = 0, .id1 = 2, .cnt1 = 0, .shared = true }));
 	CHECK(!PageAnonExclusive(&f->page));
 	CHECK(tm_pages_mapcount(f, 0, HPAGE_PMD_NR, -1));
-	CHECK_INT(anon_pages(&r), ==, HPAGE_PMD_NR);
-	CHECK_INT(anon_thps(&r), ==, 1);
+	CHECK(stats_are(&r, HPAGE_PMD_NR, 1));
 	/* a third mm is untracked: only entire and large grow */
 	CHECK(!folio_try_dup_anon_rmap_pmd(r.m, f, &f->page, r.c, r.a));
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 2, .entire = 2, .nr_pages_mapped = ENTIRELY_MAPPED,
 		.id0 = 1, .cnt0 = 0, .id1 = 2, .cnt1 = 0, .shared = true }));
 	CHECK_INT(folio_mapcount(r.m, f), ==, 3);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* A maybe-pinned PMD folio with an exclusive head refuses fork's dup. */
@@ -680,9 +643,7 @@ static bool test_dup_pmd_pinned(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	folio_large(&r.m->phys, f)->_pincount = 1;
 	CHECK_INT(folio_try_dup_anon_rmap_pmd(r.m, f, &f->page, r.b, r.a),
 		  ==, -EBUSY);
@@ -693,8 +654,7 @@ static bool test_dup_pmd_pinned(void)
 	ClearPageAnonExclusive(&f->page);
 	CHECK(!folio_try_dup_anon_rmap_pmd(r.m, f, &f->page, r.b, r.a));
 	CHECK_INT(folio_entire_mapcount(r.m, f), ==, 2);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* Removing a small folio's only PTE: -1, one page less, never queued. */
@@ -703,16 +663,13 @@ static bool test_remove_small(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 0, RMAP_EXCLUSIVE);
-	CHECK(f);
-	folio_remove_rmap_ptes(r.m, f, &f->page, 1, r.a);
+	CHECK(rig_folio(&r, &f, NULL, 0, RMAP_EXCLUSIVE));
+	remove_ptes(&r, f, r.a, 0, 1);
 	CHECK_INT(f->page._mapcount, ==, -1);
 	CHECK_INT(anon_pages(&r), ==, 0);
 	CHECK(PageAnonExclusive(&f->page));	/* removal leaves the flag */
 	CHECK_INT(folio_ref_count(f), ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* try_share clears exclusivity and nothing else; pinned: -EBUSY. */
@@ -721,9 +678,7 @@ static bool test_try_share(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 4, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, 4, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_share_anon_rmap_pte(r.m, f, folio_page(f, 3)));
 	CHECK(!PageAnonExclusive(folio_page(f, 3)));
 	CHECK(tm_pages_exclusive(f, 4, 12, true));
@@ -734,8 +689,7 @@ static bool test_try_share(void)
 	CHECK_INT(folio_try_share_anon_rmap_pte(r.m, f, folio_page(f, 4)), ==,
 		  -EBUSY);
 	CHECK(PageAnonExclusive(folio_page(f, 4)));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -747,10 +701,8 @@ static bool test_mthp_partial_unmap_queues(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 4, RMAP_EXCLUSIVE);
-	CHECK(f);
-	folio_remove_rmap_ptes(r.m, f, &f->page, 4, r.a);
+	CHECK(rig_folio(&r, &f, NULL, 4, RMAP_EXCLUSIVE));
+	remove_ptes(&r, f, r.a, 0, 4);
 	CHECK(tm_large_is(r.m, f, (struct tm_large){
 		.large = 11, .entire = -1, .nr_pages_mapped = 12,
 		.id0 = 1, .cnt0 = 11, .cnt1 = -1 }));
@@ -760,10 +712,9 @@ static bool test_mthp_partial_unmap_queues(void)
 	CHECK_INT(r.m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 0);
 	CHECK_INT(r.m->phys.deferred_len, ==, 1);
 	/* a second partial unmap does not queue it twice */
-	folio_remove_rmap_ptes(r.m, f, folio_page(f, 4), 4, r.a);
+	remove_ptes(&r, f, r.a, 4, 4);
 	CHECK_INT(r.m->phys.deferred_len, ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* Order-1 folios have no deferred list; they are never queued. */
@@ -772,15 +723,12 @@ static bool test_order1_never_queued(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, 1, RMAP_EXCLUSIVE);
-	CHECK(f);
-	folio_remove_rmap_ptes(r.m, f, &f->page, 1, r.a);
+	CHECK(rig_folio(&r, &f, NULL, 1, RMAP_EXCLUSIVE));
+	remove_ptes(&r, f, r.a, 0, 1);
 	CHECK_INT(folio_nr_pages_mapped(r.m, f), ==, 1);
 	CHECK(!folio_test(f, PG_deferred));
 	CHECK(!folio_test(f, PG_partially_mapped));
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /*
@@ -793,9 +741,7 @@ static bool __test_queue_rules(const char *profile, bool underused_era)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, profile));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, profile, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	CHECK(!fsim_set(r.m, "shrink_underused", "0"));
 	deferred_split_folio(r.m, f, false);
 	CHECK(!folio_test(f, PG_deferred));
@@ -813,8 +759,7 @@ static bool __test_queue_rules(const char *profile, bool underused_era)
 	CHECK(folio_test(f, PG_partially_mapped));
 	CHECK_INT(r.m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 1);
 	CHECK_INT(r.m->phys.deferred_len, ==, 1);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 /* Per-page mapcount (<= 6.9 page_mapcount): PTEs of the page + PMDs. */
@@ -823,18 +768,15 @@ static bool test_precise_page_mapcount(void)
 	struct rig r;
 	struct folio *f;
 
-	CHECK(rig_init(&r, NULL));
-	f = new_mapped(&r, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE);
-	CHECK(f);
+	CHECK(rig_folio(&r, &f, NULL, HPAGE_PMD_ORDER, RMAP_EXCLUSIVE));
 	CHECK(!folio_try_dup_anon_rmap_pmd(r.m, f, &f->page, r.b, r.a));
-	folio_add_anon_rmap_ptes(r.m, f, folio_page(f, 7), 1, r.c, RMAP_NONE);
+	add_ptes(&r, f, r.c, 7, 1);
 	CHECK_INT(folio_precise_page_mapcount(r.m, f, folio_page(f, 7)), ==,
 		  3);
 	CHECK_INT(folio_precise_page_mapcount(r.m, f, folio_page(f, 8)), ==,
 		  2);
 	CHECK_INT(folio_mapcount(r.m, f), ==, 3);
-	fsim_free(r.m);
-	return true;
+	return rig_done(&r);
 }
 
 int main(void)

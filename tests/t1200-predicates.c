@@ -71,9 +71,7 @@ static bool test_small_mapped_once(void)
 	f = tm_folio(m, p, TM_BASE);
 	CHECK(f && !folio_test_large(f));
 	CHECK(answers_are(m, f, &f->page, all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -95,25 +93,20 @@ static bool test_small_mapped_twice(void)
 	CHECK(tm_check(m));
 	CHECK(!fsim_exit(m, c));
 	CHECK(answers_are(m, f, &f->page, all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A PMD-mapped THP of one process: page_mapcount 1, mapcount 1. */
 static bool test_pmd_thp_mapped_once(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, HPAGE_PMD_ORDER);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -122,19 +115,15 @@ static bool test_pmd_thp_mapped_once(void)
  */
 static bool test_pmd_thp_mapped_twice(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, NULL, &c));
 	f = tm_folio(m, p, TM_BASE);
 	CHECK_INT(folio_precise_page_mapcount(m, f, folio_page(f, 5)), ==, 2);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_shared));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -144,19 +133,16 @@ static bool test_pmd_thp_mapped_twice(void)
  */
 static bool test_pte_mapped_thp_one_mm(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	split_huge_pmd_address(m, p, vma_lookup(p, TM_BASE), TM_BASE);
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
 	CHECK_INT(folio_mapcount(m, f), ==, HPAGE_PMD_NR);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -171,12 +157,11 @@ static bool test_pte_mapped_thp_one_mm(void)
  */
 static bool test_pte_mapped_thp_two_mms(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	split_huge_pmd_address(m, p, vma_lookup(p, TM_BASE), TM_BASE);
 	c = fsim_fork(m, p);
 	CHECK(c);
@@ -187,9 +172,7 @@ static bool test_pte_mapped_thp_two_mms(void)
 	CHECK(answers_are(m, f, folio_page(f, 1), all_shared));
 	/* page_mapcount is per page: page 0 itself is mapped by no one */
 	CHECK(!page_mapcount_shared(m, f, folio_page(f, 0)));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -204,20 +187,11 @@ static bool test_pte_mapped_thp_two_mms(void)
  */
 static bool test_seed_corner_case(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f, *g;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, TM_BASE, 1));
+	CHECK(tm_seed_corner(&m, NULL, &p, &f, &c));
 	g = tm_folio(m, p, TM_BASE);
 	CHECK(g && g != f && !folio_test_large(g));
 	CHECK(tm_info(m, p, TM_BASE).writable);
@@ -235,9 +209,7 @@ static bool test_seed_corner_case(void)
 	CHECK(answers_are(m, g, &g->page, all_exclusive));
 	CHECK(tm_read(m, p, TM_BASE, 257));
 	CHECK(tm_read(m, c, TM_BASE, 257));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -247,13 +219,12 @@ static bool test_seed_corner_case(void)
  */
 static bool test_worked_example_mthp_fork(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 	long i;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 16, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, 4);
 	CHECK_INT(folio_ref_count(f), ==, 16);
 	CHECK(tm_pages_mapcount(f, 0, 16, 0));
@@ -276,9 +247,7 @@ static bool test_worked_example_mthp_fork(void)
 		CHECK(!tm_info(m, c, TM_BASE + TM_PAGE(i)).writable);
 	}
 	CHECK(answers_are(m, f, &f->page, all_shared));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -306,9 +275,7 @@ static bool test_three_mm_maybe_false_positive(void)
 	CHECK(answers_are(m, f, &f->page,
 			  (struct answers){ .page = false, .likely = false,
 					    .maybe = true, .exact = false }));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -332,9 +299,7 @@ static bool test_single_mapping_ignores_bit(void)
 	CHECK_INT(folio_mapcount(m, f), ==, 1);
 	CHECK(folio_large(&m->phys, f)->mm_ids_shared);
 	CHECK(answers_are(m, f, folio_page(f, 5), all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -349,14 +314,11 @@ static bool test_single_mapping_ignores_bit(void)
  */
 static bool test_likely_false_negative_disjoint_halves(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 16, &p, &f, &c));
 	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(8), TM_PAGE(8),
 			    FSIM_MADV_DONTNEED));
 	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(8), FSIM_MADV_DONTNEED));
@@ -366,9 +328,7 @@ static bool test_likely_false_negative_disjoint_halves(void)
 	CHECK(answers_are(m, f, &f->page,
 			  (struct answers){ .page = false, .likely = false,
 					    .maybe = true, .exact = true }));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -378,14 +338,11 @@ static bool test_likely_false_negative_disjoint_halves(void)
  */
 static bool test_bit_cleared_after_child_exit(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(7), 1));
 	CHECK(answers_are(m, f, &f->page, all_shared));
 	CHECK(!fsim_exit(m, c));
@@ -393,9 +350,7 @@ static bool test_bit_cleared_after_child_exit(void)
 		.large = 510, .entire = -1, .nr_pages_mapped = 511,
 		.id0 = p->mm_id, .cnt0 = 510, .cnt1 = -1 }));
 	CHECK(answers_are(m, f, &f->page, all_exclusive));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

@@ -39,9 +39,7 @@ static bool test_mmap_errors(void)
 	CHECK_INT(fsim_mmap(m, q, R(1), PAGE_SIZE), ==, -ESRCH);
 	CHECK_INT(fsim_exit(m, q), ==, -ESRCH);
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Adjacent anonymous mmaps merge into one VMA. */
@@ -57,9 +55,7 @@ static bool test_mmap_adjacent_merge(void)
 	CHECK_INT(p->vmas[0].vm_start, ==, TM_BASE - PMD_SIZE);
 	CHECK_INT(p->vmas[0].vm_end, ==, TM_BASE + 2 * PMD_SIZE);
 	CHECK(tm_write(m, p, TM_BASE - PAGE_SIZE, 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* munmap of a whole THP region frees the THP and every counter drops. */
@@ -79,9 +75,7 @@ static bool test_munmap_whole(void)
 	CHECK_INT(m->ev[NR_ANON_THPS], ==, 0);
 	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 0);
 	CHECK_INT(fsim_read(m, p, TM_BASE, &got, &want), ==, -EFAULT);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -94,12 +88,11 @@ static bool test_munmap_whole(void)
  */
 static bool test_munmap_page_in_thp(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_munmap(m, p, TM_BASE + TM_PAGE(100), PAGE_SIZE));
 	CHECK(tm_check(m));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
@@ -112,9 +105,7 @@ static bool test_munmap_page_in_thp(void)
 	CHECK_INT(fsim_anon_bytes(m), ==, PMD_SIZE);
 	CHECK(tm_read(m, p, TM_BASE, 100));
 	CHECK(tm_read(m, p, TM_BASE + TM_PAGE(101), HPAGE_PMD_NR - 101));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* munmap across holes removes every VMA in the range; no VMA is fine. */
@@ -140,9 +131,7 @@ static bool test_munmap_holes(void)
 	CHECK(!fsim_munmap(m, p, R(0), R(1) - R(0) + PMD_SIZE));
 	CHECK_INT(tm_nr_vmas(p), ==, 0);
 	CHECK_INT(fsim_anon_bytes(m), ==, 0);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -191,9 +180,7 @@ static bool test_mprotect_half_thp(void)
 	CHECK_INT(m->ev[PGFAULT], ==, faults);
 	CHECK(tm_write(m, p, half, 1));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* mprotect of a whole, aligned PMD keeps it PMD-mapped. */
@@ -213,9 +200,7 @@ static bool test_mprotect_whole_pmd(void)
 	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_info(m, p, TM_BASE).writable);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -239,9 +224,7 @@ static bool test_mprotect_rw_keeps_shared_ro(void)
 	CHECK(tm_folio(m, p, TM_BASE) != f);
 	CHECK(tm_read(m, c, TM_BASE, 4));
 	CHECK(tm_read(m, p, TM_BASE, 4));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* mprotect of a range with a hole fails with -ENOMEM. */
@@ -261,9 +244,7 @@ static bool test_mprotect_hole(void)
 		  ==, -ENOMEM);
 	CHECK(vma_lookup(p, R(0) + PMD_SIZE - PAGE_SIZE)->vm_flags & VM_WRITE);
 	CHECK(!(vma_lookup(p, R(0))->vm_flags & VM_WRITE));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* MADV_HUGEPAGE sets VM_HUGEPAGE; the next write fault maps a PMD THP. */
@@ -287,9 +268,7 @@ static bool test_madvise_hugepage(void)
 	CHECK(tm_pmd_mapped(p, TM_BASE + PMD_SIZE));
 	CHECK_INT(m->ev[THP_FAULT_ALLOC], ==, 1);
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -321,9 +300,7 @@ static bool test_madvise_nohugepage(void)
 			    FSIM_MADV_HUGEPAGE));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
 	CHECK(tm_read(m, p, TM_BASE, 2 * HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -347,9 +324,21 @@ static bool test_madvise_split_and_merge_back(void)
 	CHECK(!fsim_madvise(m, p, a, TM_PAGE(5), FSIM_MADV_DOFORK));
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
+}
+
+/*
+ * 4 MiB advised at TM_BASE, the second PMD made read-only before any
+ * fault (no anon_vma there), then a write faults a THP into the first.
+ */
+static struct mm_struct *thp_beside_ro(struct fsim_machine *m)
+{
+	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+
+	if (!p || fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false) ||
+	    !tm_write(m, p, TM_BASE, 1))
+		return NULL;
+	return p;
 }
 
 /*
@@ -364,11 +353,9 @@ static bool test_madvise_split_and_merge_back(void)
 static bool test_anon_vma_reused_by_neighbour(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+	struct mm_struct *p = thp_beside_ro(m);
 
 	CHECK(p);
-	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
-	CHECK(tm_write(m, p, TM_BASE, 1));
 	CHECK(!fsim_mprotect(m, p, TM_BASE, PMD_SIZE, false));
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
@@ -376,9 +363,7 @@ static bool test_anon_vma_reused_by_neighbour(void)
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
 	CHECK(tm_read(m, p, TM_BASE, 2 * HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -393,11 +378,9 @@ static bool test_anon_vma_reused_by_neighbour(void)
 static bool test_mprotect_account(void)
 {
 	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_process(m, TM_BASE, 2 * PMD_SIZE, true);
+	struct mm_struct *p = thp_beside_ro(m);
 
 	CHECK(p);
-	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, false));
-	CHECK(tm_write(m, p, TM_BASE, 1));
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE, 1));
 	CHECK(tm_info(m, p, TM_BASE + PMD_SIZE).huge_zero);
 	CHECK(!fsim_mprotect(m, p, TM_BASE + PMD_SIZE, PMD_SIZE, true));
@@ -418,9 +401,7 @@ static bool test_mprotect_account(void)
 	/* writable again: charged again, and one VMA */
 	CHECK(!fsim_mprotect(m, p, TM_BASE, 2 * PMD_SIZE, true));
 	CHECK_INT(tm_nr_vmas(p), ==, 1);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -442,9 +423,7 @@ static bool test_fork_child_vma_does_not_merge(void)
 	CHECK(tm_nr_vmas(c) == 2);
 	CHECK(tm_write(m, c, TM_BASE + PMD_SIZE, 1));
 	CHECK(tm_read(m, c, TM_BASE, 1));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -468,9 +447,7 @@ static bool test_madvise_dontneed(void)
 	CHECK_INT(info.state, ==, FSIM_PAGE_ZERO);
 	CHECK(info.huge_zero);		/* PMD-level read in a THP VMA */
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -490,9 +467,7 @@ static bool test_dontneed_reclaims_pte_table(void)
 	CHECK(tm_write(m, p, TM_BASE, 1));
 	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* MADV_DONTNEED of some small pages: only those read back as zero. */
@@ -511,9 +486,7 @@ static bool test_madvise_dontneed_small(void)
 	CHECK_INT(tm_info(m, p, TM_BASE + TM_PAGE(5)).state, ==,
 		  FSIM_PAGE_PRESENT);
 	CHECK_INT(fsim_anon_bytes(m), ==, TM_PAGE(5));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -543,9 +516,7 @@ static bool test_madvise_dontfork(void)
 	c = fsim_fork(m, p);
 	CHECK(c);
 	CHECK(tm_read(m, c, R(1), 4));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -572,9 +543,7 @@ static bool test_mremap_small(void)
 	/* still exclusive: written in place */
 	CHECK(tm_write(m, p, R(1) + TM_PAGE(5), 16));
 	CHECK(tm_folio(m, p, R(1) + TM_PAGE(8)) == f);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -602,9 +571,7 @@ static bool test_noop_flag_change_keeps_pmd(void)
 	/* now mergeable already: a second call changes nothing more */
 	CHECK(!fsim_madvise(m, p, TM_BASE, part, FSIM_MADV_MERGEABLE));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -628,20 +595,17 @@ static bool test_mremap_unfaulted_merges(void)
 	CHECK(!fsim_mremap(m, p, R(2), PMD_SIZE / 2, R(0) + PMD_SIZE,
 			   PMD_SIZE / 2));
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A whole, aligned PMD THP moves as a PMD: no split, same folio. */
 static bool test_mremap_pmd_aligned(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_mremap(m, p, TM_BASE, PMD_SIZE, R(3), PMD_SIZE));
 	CHECK(tm_check(m));
 	CHECK(tm_pmd_mapped(p, R(3)));
@@ -650,9 +614,7 @@ static bool test_mremap_pmd_aligned(void)
 	CHECK(tm_read(m, p, R(3), HPAGE_PMD_NR));
 	CHECK(tm_write(m, p, R(3) + TM_PAGE(1), 1));
 	CHECK(tm_pmd_mapped(p, R(3)));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -662,13 +624,12 @@ static bool test_mremap_pmd_aligned(void)
  */
 static bool test_mremap_pmd_unaligned(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	unsigned long to = R(3) + TM_PAGE(7);
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_mremap(m, p, TM_BASE, PMD_SIZE, to, PMD_SIZE));
 	CHECK(tm_check(m));
 	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 1);
@@ -680,9 +641,7 @@ static bool test_mremap_pmd_unaligned(void)
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 1);
 	CHECK_INT(fsim_anon_bytes(m), ==, PMD_SIZE / 2);
 	CHECK(tm_read(m, p, to + PMD_SIZE / 2, HPAGE_PMD_NR / 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -707,9 +666,7 @@ static bool test_mremap_grow_shrink(void)
 		  -EFAULT);
 	CHECK_INT(p->rss_stat[MM_ANONPAGES], ==, 3);
 	CHECK_INT(fsim_anon_bytes(m), ==, TM_PAGE(3));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* mremap refuses overlapping ranges and sources spanning VMAs. */
@@ -729,9 +686,7 @@ static bool test_mremap_errors(void)
 	CHECK_INT(fsim_mremap(m, p, R(0) + 1, TM_PAGE(1), R(1), TM_PAGE(1)),
 		  ==, -EINVAL);
 	CHECK_INT(tm_nr_vmas(p), ==, 2);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Data written before mremap survives in a forked child too. */
@@ -750,9 +705,7 @@ static bool test_mremap_then_fork(void)
 	CHECK(tm_read(m, c, TM_BASE, 16));
 	CHECK(tm_write(m, c, R(2), 32));
 	CHECK(tm_read(m, p, R(2), 32));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Layouts that fork must copy: each region of the parent, by kind. */
@@ -884,9 +837,7 @@ static bool test_fork_every_layout(void)
 	CHECK(tm_check(m));
 	CHECK(read_all(m, c));
 	CHECK(read_all(m, p));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*

@@ -29,6 +29,24 @@ static bool era_huge_zero_queue(const char *profile)
 	return !strcmp(profile, "v6.18");
 }
 
+/* @p is shared by a fork once, and the child is gone again. */
+static bool fork_and_exit(struct fsim_machine *m, struct mm_struct *p)
+{
+	struct mm_struct *c = fsim_fork(m, p);
+
+	CHECK(c && !fsim_exit(m, c));
+	return true;
+}
+
+/* A write of @mm's page at @addr that leaves @f for a copy. */
+static bool write_copies(struct fsim_machine *m, struct mm_struct *mm,
+			 unsigned long addr, struct folio *f)
+{
+	CHECK(tm_write(m, mm, addr, 1));
+	CHECK(tm_folio(m, mm, addr) != f);
+	return true;
+}
+
 /*
  * After fork, a write to a PMD THP splits the writer's PMD and copies one
  * 4 KiB page; the rest of the THP stays mapped read-only, the other
@@ -72,9 +90,7 @@ static bool __test_pmd_write_after_fork(const char *profile, bool child)
 	CHECK_INT(folio_mapcount(m, f), ==, HPAGE_PMD_NR);
 	CHECK(tm_read(m, w, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_read(m, o, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -117,9 +133,7 @@ static bool __test_huge_zero_write(const char *profile)
 		CHECK(!tm_info(m, p, TM_BASE).huge_zero);
 	}
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -138,9 +152,7 @@ static bool __test_read_fault_without_zero_page(const char *profile)
 	f = tm_folio(m, p, TM_BASE);
 	CHECK(f && folio_order(f) == HPAGE_PMD_ORDER);
 	CHECK(folio_test(f, PG_deferred) == era_large_reuse(profile));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -163,9 +175,7 @@ static bool __test_read_fault_without_huge_zero_page(const char *profile)
 	CHECK_INT(m->ev[THP_FAULT_ALLOC], ==, 1);
 	CHECK(tm_read(m, q, TM_BASE, 1));
 	CHECK_INT(tm_info(m, q, TM_BASE).state, ==, FSIM_PAGE_ZERO);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -184,8 +194,7 @@ static bool __test_small_reuse(const char *profile)
 	c = fsim_fork(m, p);
 	CHECK(c);
 	/* page 0: the parent copies, then the child owns f alone */
-	CHECK(tm_write(m, p, TM_BASE, 1));
-	CHECK(tm_folio(m, p, TM_BASE) != f);
+	CHECK(write_copies(m, p, TM_BASE, f));
 	CHECK_INT(folio_ref_count(f), ==, 1);
 	CHECK(tm_write(m, c, TM_BASE, 1));
 	CHECK(tm_folio(m, c, TM_BASE) == f);
@@ -198,9 +207,7 @@ static bool __test_small_reuse(const char *profile)
 	CHECK(tm_folio(m, p, TM_BASE + PAGE_SIZE) == g);
 	CHECK(tm_info(m, p, TM_BASE + PAGE_SIZE).writable);
 	CHECK(tm_read(m, p, TM_BASE, 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -209,17 +216,14 @@ static bool __test_small_reuse(const char *profile)
  */
 static bool __test_mthp_reuse_after_child_exit(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	bool reuse = era_large_reuse(profile);
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, 4);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(!fsim_exit(m, c));
+	CHECK(fork_and_exit(m, p));
 	CHECK(!folio_large(&m->phys, f)->mm_ids_shared);
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
 	CHECK(tm_check(m));
@@ -231,33 +235,24 @@ static bool __test_mthp_reuse_after_child_exit(const char *profile)
 	CHECK_INT(fsim_anon_bytes(m), ==,
 		  TM_PAGE(16) + (reuse ? 0 : PAGE_SIZE));
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* While the child still maps the mTHP, every era copies on write. */
 static bool __test_mthp_copy_while_shared(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
-	CHECK(tm_folio(m, p, TM_BASE + TM_PAGE(3)) != f);
+	CHECK(tm_start(&m, profile, 16, &p, &f, &c));
+	CHECK(write_copies(m, p, TM_BASE + TM_PAGE(3), f));
 	/* the child's write of the page only it maps still copies */
-	CHECK(tm_write(m, c, TM_BASE + TM_PAGE(3), 1));
-	CHECK(tm_folio(m, c, TM_BASE + TM_PAGE(3)) != f);
+	CHECK(write_copies(m, c, TM_BASE + TM_PAGE(3), f));
 	CHECK_INT(folio_mapcount(m, f), ==, 30);
 	CHECK(tm_read(m, p, TM_BASE, 16));
 	CHECK(tm_read(m, c, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -266,22 +261,17 @@ static bool __test_mthp_copy_while_shared(const char *profile)
  */
 static bool __test_mthp_extra_ref_copies(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c && !fsim_exit(m, c));
+	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
+	CHECK(fork_and_exit(m, p));
 	folio_ref_add(f, 1);
-	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(3), 1));
-	CHECK(tm_folio(m, p, TM_BASE + TM_PAGE(3)) != f);
+	CHECK(write_copies(m, p, TM_BASE + TM_PAGE(3), f));
 	folio_put_refs(m, f, 1);
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -290,24 +280,19 @@ static bool __test_mthp_extra_ref_copies(const char *profile)
  */
 static bool __test_mthp_last_page_copied(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_mthp_process(m, 16), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c && !fsim_exit(m, c));
+	CHECK(tm_start(&m, profile, 16, &p, &f, NULL));
+	CHECK(fork_and_exit(m, p));
 	CHECK(!fsim_madvise(m, p, TM_BASE + PAGE_SIZE, TM_PAGE(15),
 			    FSIM_MADV_DONTNEED));
 	CHECK_INT(folio_mapcount(m, f), ==, 1);
-	CHECK(tm_write(m, p, TM_BASE, 1));
-	CHECK(tm_folio(m, p, TM_BASE) != f);
+	CHECK(write_copies(m, p, TM_BASE, f));
 	CHECK_INT(fsim_anon_bytes(m), ==, PAGE_SIZE);
 	CHECK(tm_read(m, p, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -316,14 +301,12 @@ static bool __test_mthp_last_page_copied(const char *profile)
  */
 static bool __test_pmd_reuse_after_child_exit(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c && !fsim_exit(m, c));
+	CHECK(tm_start(&m, profile, 0, &p, &f, NULL));
+	CHECK(fork_and_exit(m, p));
 	CHECK(!PageAnonExclusive(&f->page));
 	CHECK(!tm_info(m, p, TM_BASE).writable);
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(100), 1));
@@ -333,9 +316,7 @@ static bool __test_pmd_reuse_after_child_exit(const char *profile)
 	CHECK(tm_info(m, p, TM_BASE).writable);
 	CHECK_INT(m->ev[THP_SPLIT_PMD], ==, 0);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A read maps the zero page; the write then copies it into a new page. */
@@ -356,9 +337,7 @@ static bool __test_zero_page_read_then_write(const char *profile)
 	CHECK_INT(tm_info(m, p, TM_BASE + PAGE_SIZE).state, ==,
 		  FSIM_PAGE_ZERO);
 	CHECK(tm_read(m, p, TM_BASE, 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

@@ -27,13 +27,12 @@ static bool era_underused(const char *profile)
  */
 static bool __test_shrink_splits_partial(const char *profile)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct fsim_page_info info;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, profile, 0, &p, &f, NULL));
 	CHECK(!fsim_munmap(m, p, TM_BASE, TM_PAGE(100)));
 	CHECK(folio_test(f, PG_partially_mapped));
 	CHECK_INT(m->ev[THP_DEFERRED_SPLIT_PAGE], ==, 1);
@@ -52,9 +51,7 @@ static bool __test_shrink_splits_partial(const char *profile)
 	CHECK_INT(info.mapcount, ==, 1);
 	CHECK(tm_read(m, p, TM_BASE + TM_PAGE(100), HPAGE_PMD_NR - 100));
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(100), 1));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* A THP written at its first @filled pages only, the rest zero-filled. */
@@ -106,9 +103,7 @@ static bool __test_underused_split(const char *profile)
 	/* a zero page written again gets a page of its own */
 	CHECK(tm_write(m, p, TM_BASE + TM_PAGE(5), 1));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -133,9 +128,7 @@ static bool __test_default_never_underused(const char *profile)
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_none", "0"));
 	fsim_shrink(m);
 	CHECK(tm_pmd_mapped(p, TM_BASE));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -174,9 +167,7 @@ static bool test_shrink_underused_off(void)
 	fsim_shrink(m);
 	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 0);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -185,12 +176,11 @@ static bool test_shrink_underused_off(void)
  */
 static bool test_split_fails_with_extra_ref(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	folio_ref_add(f, 1);
 	CHECK_INT(split_folio_to_order(m, f, 0), ==, -EAGAIN);
 	CHECK_INT(m->ev[THP_SPLIT_PAGE_FAILED], ==, 1);
@@ -210,12 +200,11 @@ static bool test_split_fails_with_extra_ref(void)
  */
 static bool test_failed_partial_split_requeued(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!fsim_munmap(m, p, TM_BASE, PMD_SIZE / 2));
 	folio_ref_add(f, 1);
 	fsim_shrink(m);
@@ -230,9 +219,7 @@ static bool test_failed_partial_split_requeued(void)
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 1);
 	CHECK_INT(fsim_anon_bytes(m), ==, PMD_SIZE / 2);
 	CHECK(tm_read(m, p, TM_BASE + PMD_SIZE / 2, HPAGE_PMD_NR / 2));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -242,13 +229,12 @@ static bool test_failed_partial_split_requeued(void)
  */
 static bool test_split_exclusive_pmd_thp(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct folio *f;
 	long i;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, NULL));
 	CHECK(!split_folio_to_order(m, f, 0));
 	CHECK(tm_check(m));
 	CHECK(!tm_pmd_mapped(p, TM_BASE));
@@ -265,9 +251,7 @@ static bool test_split_exclusive_pmd_thp(void)
 	CHECK_INT(m->ev[NR_ANON_THPS], ==, 0);
 	CHECK_INT(m->ev[NR_ANON_MAPPED], ==, HPAGE_PMD_NR);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -316,9 +300,7 @@ static bool __test_split_rebuilds_slots(bool split)
 	CHECK(folio_large(&m->phys, piece)->mm_ids_shared == !split);
 	CHECK(!folio_exact_mapped_shared(m, piece));
 	CHECK(tm_read(m, c2, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -328,13 +310,12 @@ static bool __test_split_rebuilds_slots(bool split)
  */
 static bool test_split_cures_three_mm_false_positive(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_mthp_process(m, 16);
+	struct fsim_machine *m;
+	struct mm_struct *p;
 	struct mm_struct *c1, *c2;
 	struct folio *f, *piece;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
+	CHECK(tm_start(&m, NULL, 16, &p, &f, NULL));
 	CHECK_INT(folio_order(f), ==, 4);
 	c1 = fsim_fork(m, p);
 	c2 = fsim_fork(m, p);
@@ -351,9 +332,7 @@ static bool test_split_cures_three_mm_false_positive(void)
 	CHECK(!folio_maybe_mapped_shared(m, piece));
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 0);	/* not PMD-sized */
 	CHECK(tm_read(m, c2, TM_BASE, 16));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -362,14 +341,11 @@ static bool test_split_cures_three_mm_false_positive(void)
  */
 static bool test_split_shared_to_order0(void)
 {
-	struct fsim_machine *m = tm_new(NULL);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	struct folio *f;
 
-	CHECK(p);
-	f = tm_folio(m, p, TM_BASE);
-	c = fsim_fork(m, p);
-	CHECK(c);
+	CHECK(tm_start(&m, NULL, 0, &p, &f, &c));
 	CHECK(!split_folio_to_order(m, f, 0));
 	CHECK(tm_check(m));
 	CHECK_INT(tm_info(m, c, TM_BASE + TM_PAGE(77)).mapcount, ==, 2);
@@ -377,9 +353,7 @@ static bool test_split_shared_to_order0(void)
 	CHECK(tm_write(m, c, TM_BASE + TM_PAGE(77), 1));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
 	CHECK(tm_read(m, c, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

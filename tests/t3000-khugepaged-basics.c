@@ -39,9 +39,7 @@ static bool test_khugepaged_collapses_full_range(void)
 	CHECK_INT(m->ev[THP_COLLAPSE_ALLOC], ==, 1);
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
 	CHECK_INT(p->rss_stat[MM_ANONPAGES], ==, HPAGE_PMD_NR);
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* MADV_COLLAPSE of one written page makes a THP (max_ptes_none ignored). */
@@ -57,9 +55,7 @@ static bool test_madvise_collapse_single_page(void)
 		  ==, 0);
 	CHECK(tm_pmd_mapped(p, TM_BASE));
 	CHECK(tm_read(m, p, TM_BASE, HPAGE_PMD_NR));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /*
@@ -68,19 +64,11 @@ static bool test_madvise_collapse_single_page(void)
  */
 static bool __test_seed_case(const char *profile, bool collapses)
 {
-	struct fsim_machine *m = tm_new(profile);
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	const struct kh_scan_record *r;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(!fsim_madvise(m, c, TM_BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, TM_BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, TM_BASE, 1));
+	CHECK(tm_seed_corner(&m, profile, &p, NULL, &c));
 	CHECK(tm_read(m, p, TM_BASE, 257));	/* young PTEs */
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_shared", "0"));
 	fsim_khugepaged(m, 1);
@@ -95,9 +83,7 @@ static bool __test_seed_case(const char *profile, bool collapses)
 		  collapses ? 2 * PMD_SIZE : PMD_SIZE + PAGE_SIZE);
 	CHECK(tm_read(m, p, TM_BASE, 257));
 	CHECK(tm_read(m, c, TM_BASE + TM_PAGE(1), 256));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 int main(void)

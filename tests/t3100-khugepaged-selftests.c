@@ -452,6 +452,33 @@ static bool collapse_compound_extreme(struct st *st)
 	return true;
 }
 
+/* A THP in the parent, and a child *@c that maps it by the PMD too. */
+static bool fork_hpage(struct st *st, struct mm_struct **c)
+{
+	CHECK(alloc_hpage(st, st->mm));
+	*c = fsim_fork(st->m, st->mm);
+	CHECK(*c);
+	CHECK(check_huge(*c, BASE, 1));
+	return true;
+}
+
+/*
+ * The end of a fork test: the child's first @nr pages hold their contents,
+ * its area goes and the child exits; the parent's area holds @nr_hpages
+ * THPs and its first @nr pages' contents.
+ */
+static bool child_then_parent_done(struct st *st, struct mm_struct *c,
+				   long nr, int nr_hpages)
+{
+	CHECK(validate(st, c, BASE, 0, nr));
+	CHECK(cleanup_area(st, c, BASE, PMD_SIZE));
+	CHECK(!fsim_exit(st->m, c));
+	CHECK(check_huge(st->mm, BASE, nr_hpages));
+	CHECK(validate(st, st->mm, BASE, 0, nr));
+	CHECK(cleanup_area(st, st->mm, BASE, PMD_SIZE));
+	return true;
+}
+
 /*
  * One page shared with the parent over fork; the child writes a second
  * page and its PMD collapses; the parent keeps its small page.
@@ -468,12 +495,7 @@ static bool collapse_fork(struct st *st)
 	CHECK(check_huge(c, BASE, 0));
 	CHECK(fill(st, c, BASE, 1, 2));
 	CHECK(collapse(st, c, BASE, 1, true));
-	CHECK(validate(st, c, BASE, 0, 1));
-	CHECK(cleanup_area(st, c, BASE, PMD_SIZE));
-	CHECK(!fsim_exit(st->m, c));
-	CHECK(check_huge(st->mm, BASE, 0));
-	CHECK(validate(st, st->mm, BASE, 0, 1));
-	CHECK(cleanup_area(st, st->mm, BASE, PMD_SIZE));
+	CHECK(child_then_parent_done(st, c, 1, 0));
 	return true;
 }
 
@@ -486,10 +508,7 @@ static bool collapse_fork_compound(struct st *st)
 {
 	struct mm_struct *c;
 
-	CHECK(alloc_hpage(st, st->mm));
-	c = fsim_fork(st->m, st->mm);
-	CHECK(c);
-	CHECK(check_huge(c, BASE, 1));
+	CHECK(fork_hpage(st, &c));
 	CHECK(!advise(st, c, BASE, PAGE_SIZE, FSIM_MADV_NOHUGEPAGE));
 	CHECK(!advise(st, c, BASE, PMD_SIZE, FSIM_MADV_NOHUGEPAGE));
 	CHECK(check_huge(c, BASE, 0));
@@ -497,12 +516,7 @@ static bool collapse_fork_compound(struct st *st)
 	CHECK(!fsim_set(st->m, "khugepaged/max_ptes_shared", "511"));
 	CHECK(collapse(st, c, BASE, 1, true));
 	CHECK(!fsim_set(st->m, "khugepaged/max_ptes_shared", "256"));
-	CHECK(validate(st, c, BASE, 0, HPAGE_PMD_NR));
-	CHECK(cleanup_area(st, c, BASE, PMD_SIZE));
-	CHECK(!fsim_exit(st->m, c));
-	CHECK(check_huge(st->mm, BASE, 1));
-	CHECK(validate(st, st->mm, BASE, 0, HPAGE_PMD_NR));
-	CHECK(cleanup_area(st, st->mm, BASE, PMD_SIZE));
+	CHECK(child_then_parent_done(st, c, HPAGE_PMD_NR, 1));
 	return true;
 }
 
@@ -518,10 +532,7 @@ static bool collapse_max_ptes_shared(struct st *st)
 	struct mm_struct *c;
 
 	CHECK_INT(max_ptes_shared, ==, 256);
-	CHECK(alloc_hpage(st, st->mm));
-	c = fsim_fork(st->m, st->mm);
-	CHECK(c);
-	CHECK(check_huge(c, BASE, 1));
+	CHECK(fork_hpage(st, &c));
 	CHECK(fill(st, c, BASE, 0, HPAGE_PMD_NR - max_ptes_shared - 1));
 	CHECK(check_huge(c, BASE, 0));
 	CHECK(collapse(st, c, BASE, 1, !limits));
@@ -532,12 +543,7 @@ static bool collapse_max_ptes_shared(struct st *st)
 		CHECK(check_huge(c, BASE, 0));
 		CHECK(collapse(st, c, BASE, 1, true));
 	}
-	CHECK(validate(st, c, BASE, 0, HPAGE_PMD_NR));
-	CHECK(cleanup_area(st, c, BASE, PMD_SIZE));
-	CHECK(!fsim_exit(st->m, c));
-	CHECK(check_huge(st->mm, BASE, 1));
-	CHECK(validate(st, st->mm, BASE, 0, HPAGE_PMD_NR));
-	CHECK(cleanup_area(st, st->mm, BASE, PMD_SIZE));
+	CHECK(child_then_parent_done(st, c, HPAGE_PMD_NR, 1));
 	return true;
 }
 

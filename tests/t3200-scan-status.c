@@ -78,9 +78,7 @@ static bool done(struct fsim_machine *m, struct mm_struct *mm,
 		 unsigned long addr, long nr)
 {
 	CHECK(tm_read(m, mm, addr, nr));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* succeeded (K1-like, full): the record of the collapsing scan. */

@@ -24,22 +24,9 @@ static struct mm_struct *small_pages(struct fsim_machine *m)
 	return mm && tm_write(m, mm, BASE, NR) ? mm : NULL;
 }
 
-static int pageout(struct fsim_machine *m, struct mm_struct *mm,
-		   unsigned long addr, long pages)
-{
-	return fsim_madvise(m, mm, addr, TM_PAGE(pages), FSIM_MADV_PAGEOUT);
-}
-
 static long nr_swap(struct fsim_machine *m, struct mm_struct *mm)
 {
 	return tm_count_state(m, mm, BASE, NR, FSIM_PAGE_SWAP);
-}
-
-static bool done(struct fsim_machine *m)
-{
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
 }
 
 /*
@@ -54,7 +41,7 @@ static bool test_pageout_small(void)
 	struct fsim_page_info info;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(nr_swap(m, p), ==, NR);
 	CHECK_INT(p->rss_stat[MM_ANONPAGES], ==, 0);
 	CHECK_INT(p->rss_stat[MM_SWAPENTS], ==, NR);
@@ -75,7 +62,7 @@ static bool test_pageout_small(void)
 	CHECK(tm_write(m, p, BASE + TM_PAGE(7), 1));
 	CHECK_INT(tm_info(m, p, BASE + TM_PAGE(7)).pfn, ==, info.pfn);
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -90,7 +77,7 @@ static bool test_pageout_thp_whole(void)
 	long i;
 
 	CHECK(p && tm_pmd_mapped(p, BASE));
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, 1);
 	CHECK_INT(m->ev[THP_SWPOUT_FALLBACK], ==, 0);
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 0);
@@ -107,7 +94,7 @@ static bool test_pageout_thp_whole(void)
 	/* swap-in is page by page (no mTHP order is enabled) */
 	CHECK_INT(tm_info(m, p, BASE).order, ==, 0);
 	CHECK_INT(m->swap.nr_used, ==, 0);
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -120,7 +107,7 @@ static bool test_pageout_thp_part(void)
 	struct mm_struct *p = tm_thp_process(m);
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, 64), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 64), ==, 0);
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 1);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, 0);
 	CHECK_INT(nr_swap(m, p), ==, 64);
@@ -128,7 +115,7 @@ static bool test_pageout_thp_part(void)
 	CHECK_INT(tm_info(m, p, BASE + TM_PAGE(64)).order, ==, 0);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -143,8 +130,8 @@ static bool test_pageout_shared_skipped(bool thp)
 	CHECK(p);
 	c = fsim_fork(m, p);
 	CHECK(c);
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
-	CHECK_INT(pageout(m, c, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, c, BASE, NR), ==, 0);
 	CHECK_INT(nr_swap(m, p), ==, 0);
 	CHECK_INT(nr_swap(m, c), ==, 0);
 	CHECK_INT(m->ev[PSWPOUT], ==, 0);
@@ -152,11 +139,11 @@ static bool test_pageout_shared_skipped(bool thp)
 	CHECK(tm_read(m, c, BASE, NR));
 	CHECK(!fsim_exit(m, c));
 	CHECK(tm_check(m));
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(nr_swap(m, p), ==, NR);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, thp);
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -175,7 +162,7 @@ static bool test_swap_fork(void)
 	uint32_t off;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	off = tm_info(m, p, BASE).swap_offset;
 	c = fsim_fork(m, p);
 	CHECK(c);
@@ -210,7 +197,7 @@ static bool test_swap_fork(void)
 	CHECK(!fsim_madvise(m, p, BASE + PAGE_SIZE, TM_PAGE(NR - 1),
 			    FSIM_MADV_DONTNEED));
 	CHECK_INT(m->swap.nr_used, ==, 1);	/* the unmapped ones left */
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -225,7 +212,7 @@ static bool test_pageout_fallback(void)
 	long slots = (long)m->swap.nr_slots - 1;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, 0);
 	CHECK_INT(m->ev[THP_SWPOUT_FALLBACK], ==, 1);
 	CHECK_INT(m->ev[THP_SPLIT_PAGE], ==, 1);
@@ -235,7 +222,7 @@ static bool test_pageout_fallback(void)
 	CHECK_INT(m->ev[PSWPOUT], ==, slots);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -254,8 +241,8 @@ static bool test_max_ptes_swap(int limit, int swapped)
 	CHECK(p && q);
 	snprintf(buf, sizeof(buf), "%d", limit);
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_swap", buf));
-	CHECK_INT(pageout(m, p, BASE, swapped), ==, 0);
-	CHECK_INT(pageout(m, q, BASE, swapped), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, swapped), ==, 0);
+	CHECK_INT(tm_pageout(m, q, BASE, swapped), ==, 0);
 	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE));
 	fsim_khugepaged(m, 1);
 	CHECK_INT(tm_pmd_mapped(p, BASE), ==, collapses);
@@ -273,7 +260,7 @@ static bool test_max_ptes_swap(int limit, int swapped)
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
 	CHECK(tm_read(m, q, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -291,7 +278,7 @@ static bool test_swap_referenced(int young)
 	CHECK(p);
 	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_COLD));
 	CHECK(tm_read(m, p, BASE, young));
-	CHECK_INT(pageout(m, p, BASE + TM_PAGE(NR - 1), 1), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE + TM_PAGE(NR - 1), 1), ==, 0);
 	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE));
 	fsim_khugepaged(m, 1);
 	CHECK_INT(tm_pmd_mapped(p, BASE), ==, collapses);
@@ -304,7 +291,7 @@ static bool test_swap_referenced(int young)
 	}
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -318,7 +305,7 @@ static bool test_collapse_swapin(void)
 	struct mm_struct *p = small_pages(m);
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, 64), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 64), ==, 0);
 	CHECK(!fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_HUGEPAGE));
 	fsim_khugepaged(m, 1);
 	CHECK(tm_pmd_mapped(p, BASE));
@@ -328,7 +315,7 @@ static bool test_collapse_swapin(void)
 	CHECK_INT(p->rss_stat[MM_ANONPAGES], ==, NR);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -342,7 +329,7 @@ static bool test_collapse_swap_shared(void)
 	struct mm_struct *p = small_pages(m), *c;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, 32), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 32), ==, 0);
 	c = fsim_fork(m, p);
 	CHECK(c);
 	CHECK(tm_write(m, p, BASE + TM_PAGE(32), NR - 32));	/* unshare */
@@ -358,7 +345,7 @@ static bool test_collapse_swap_shared(void)
 	CHECK_INT(m->ev[PSWPIN], ==, 32);	/* the child hit the cache */
 	CHECK(!fsim_exit(m, c));
 	CHECK_INT(m->swap.nr_used, ==, 0);
-	return done(m);
+	return tm_done(m);
 }
 
 /*
@@ -371,12 +358,12 @@ static bool test_round_trips(void)
 	struct mm_struct *p = small_pages(m);
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, 100), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, 100), ==, 0);
 	CHECK_INT(fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_COLLAPSE), ==,
 		  0);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, 1);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR / 2));
@@ -384,12 +371,12 @@ static bool test_round_trips(void)
 	CHECK_INT(fsim_madvise(m, p, BASE, PMD_SIZE, FSIM_MADV_COLLAPSE), ==,
 		  0);
 	CHECK(tm_check(m));
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(m->ev[THP_SWPOUT], ==, 2);
 	CHECK(tm_check(m));
 	CHECK(tm_read(m, p, BASE, NR));
 	CHECK_INT(m->swap.nr_used, ==, 0);
-	return done(m);
+	return tm_done(m);
 }
 
 int main(void)

@@ -43,9 +43,7 @@ static bool status_is(struct fsim_machine *m, struct mm_struct *mm,
 static bool done(struct fsim_machine *m, struct mm_struct *mm, long nr)
 {
 	CHECK(tm_read(m, mm, BASE, nr));
-	CHECK(tm_check(m));
-	fsim_free(m);
-	return true;
+	return tm_done(m);
 }
 
 /* Every name maps back to its point; unknown names give -1. */
@@ -211,19 +209,11 @@ static bool test_force_shared_true(bool force)
  */
 static bool test_seed_case(enum kh_force how)
 {
-	struct fsim_machine *m = tm_new("v6.18");
-	struct mm_struct *p = tm_thp_process(m), *c;
+	struct fsim_machine *m;
+	struct mm_struct *p, *c;
 	bool collapses = how == KH_FORCE_FALSE;
 
-	CHECK(p);
-	c = fsim_fork(m, p);
-	CHECK(c);
-	CHECK(!fsim_madvise(m, c, BASE, TM_PAGE(1), FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, c, BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(!fsim_madvise(m, p, BASE + TM_PAGE(257), TM_PAGE(255),
-			    FSIM_MADV_DONTNEED));
-	CHECK(tm_write(m, p, BASE, 1));
+	CHECK(tm_seed_corner(&m, "v6.18", &p, NULL, &c));
 	CHECK(tm_read(m, p, BASE, 257));
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_shared", "0"));
 	khugepaged_force(m, KH_SHARED, how);

@@ -91,9 +91,8 @@ static bool state_is(struct fsim_machine *m, struct mm_struct *mm,
 		     unsigned long a, enum fsim_page_state st, unsigned order,
 		     bool pmd)
 {
-	struct fsim_page_info pi;
+	struct fsim_page_info pi = tm_info(m, mm, a);
 
-	fsim_page_info(m, mm, a, &pi);
 	if (pi.state != st || (st == FSIM_PAGE_PRESENT && pi.order != order) ||
 	    pi.pmd_mapped != pmd) {
 		printf("# 0x%lx: state %d order %u pmd %d\n", a, pi.state,
@@ -106,9 +105,8 @@ static bool state_is(struct fsim_machine *m, struct mm_struct *mm,
 static pfn_t pfn_at(struct fsim_machine *m, struct mm_struct *mm,
 		    unsigned long a)
 {
-	struct fsim_page_info pi;
+	struct fsim_page_info pi = tm_info(m, mm, a);
 
-	fsim_page_info(m, mm, a, &pi);
 	return pi.state == FSIM_PAGE_PRESENT ? pi.pfn : NO_PFN;
 }
 

@@ -12,6 +12,7 @@
 #include "model/collapse.h"
 
 #define ORDER_BITS(lo, hi) ((2UL << (hi)) - (1UL << (lo)))
+#define MTHP "v6.18+mthp_collapse"
 
 static const char *const size_paths[HPAGE_PMD_ORDER + 1] = {
 	[2] = "hugepages-16kB/enabled", [3] = "hugepages-32kB/enabled",
@@ -126,8 +127,7 @@ static bool test_allowed_none(void)
 static bool test_possible_orders(void)
 {
 	struct mm_struct *p;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 1,
-				       ORDER_BITS(2, 9), "511", &p);
+	struct fsim_machine *m = setup(MTHP, 1, ORDER_BITS(2, 9), "511", &p);
 	struct fsim_machine *plain;
 
 	CHECK(m);
@@ -149,8 +149,7 @@ static bool test_possible_orders(void)
 static bool test_lowest_order(void)
 {
 	struct mm_struct *p;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 3,
-				       ORDER_BITS(2, 2), "511", &p);
+	struct fsim_machine *m = setup(MTHP, 3, ORDER_BITS(2, 2), "511", &p);
 
 	CHECK(m);
 	CHECK(fsim_khugepaged(m, 1) > 0);
@@ -168,7 +167,7 @@ static bool test_lowest_order(void)
  */
 static bool test_linear_walk(void)
 {
-	struct fsim_machine *m = tm_new("v6.18+mthp_collapse");
+	struct fsim_machine *m = tm_new(MTHP);
 	struct mm_struct *p = fsim_spawn(m);
 
 	CHECK(p);
@@ -208,8 +207,7 @@ static bool test_linear_walk(void)
 static bool test_alloc_fallback(void)
 {
 	struct mm_struct *p;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 16,
-				       ORDER_BITS(2, 9), "0", &p);
+	struct fsim_machine *m = setup(MTHP, 16, ORDER_BITS(2, 9), "0", &p);
 
 	CHECK(m);
 	khugepaged_force(m, KH_ALLOC, KH_FORCE_TRUE);
@@ -228,9 +226,8 @@ static bool test_alloc_fallback(void)
 static bool test_disabled_order(void)
 {
 	struct mm_struct *p;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 8,
-				       ORDER_BITS(2, 9) & ~(1UL << 3), "0",
-				       &p);
+	struct fsim_machine *m = setup(MTHP, 8, ORDER_BITS(2, 9) & ~(1UL << 3),
+				       "0", &p);
 
 	CHECK(m);
 	CHECK(fsim_khugepaged(m, 1) > 0);
@@ -244,7 +241,7 @@ static bool test_disabled_order(void)
 /* An order-4 mTHP from a fault is not collapsed again at order 4 or less */
 static bool test_existing_folio(void)
 {
-	struct fsim_machine *m = tm_new("v6.18+mthp_collapse");
+	struct fsim_machine *m = tm_new(MTHP);
 	struct mm_struct *p = fsim_spawn(m);
 	struct folio *before;
 
@@ -274,8 +271,7 @@ static bool test_existing_folio(void)
 static bool test_shared_fails_below_pmd(void)
 {
 	struct mm_struct *p, *c;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 8,
-				       ORDER_BITS(2, 8), "0", &p);
+	struct fsim_machine *m = setup(MTHP, 8, ORDER_BITS(2, 8), "0", &p);
 
 	CHECK(m);
 	CHECK(!fsim_set(m, "khugepaged/max_ptes_shared", "511"));
@@ -298,8 +294,7 @@ static bool test_shared_fails_below_pmd(void)
 static bool test_swap_fails_below_pmd(void)
 {
 	struct mm_struct *p;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 300,
-				       ORDER_BITS(2, 3), "511", &p);
+	struct fsim_machine *m = setup(MTHP, 300, ORDER_BITS(2, 3), "511", &p);
 
 	CHECK(m);
 	CHECK(!tm_pageout(m, p, TM_BASE + TM_PAGE(2), 1));
@@ -322,8 +317,7 @@ static bool test_swap_fails_below_pmd(void)
 static bool test_madvise_collapse_pmd_only(void)
 {
 	struct mm_struct *p;
-	struct fsim_machine *m = setup("v6.18+mthp_collapse", 1,
-				       ORDER_BITS(2, 9), "0", &p);
+	struct fsim_machine *m = setup(MTHP, 1, ORDER_BITS(2, 9), "0", &p);
 
 	CHECK(m);
 	CHECK_INT(fsim_madvise(m, p, TM_BASE, PMD_SIZE, FSIM_MADV_COLLAPSE),

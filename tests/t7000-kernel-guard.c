@@ -250,6 +250,14 @@ static bool saved_copy_exists(void)
 	return !access(KX_SAVED_PATH, F_OK);
 }
 
+/* Every setting as it was before the tests, and no saved copy left. */
+static bool nothing_left(void)
+{
+	CHECK(all_restored());
+	CHECK(!saved_copy_exists());
+	return true;
+}
+
 static bool file_contains(const char *path, const char *text)
 {
 	char buf[8192];
@@ -571,8 +579,7 @@ static bool test_close_restores_settings(void)
 	ok = changes_then_close(g);
 	CHECK_INT(kx_guard_close(g), ==, 0);
 	CHECK(ok);
-	CHECK(all_restored());
-	CHECK(!saved_copy_exists());
+	CHECK(nothing_left());
 	return true;
 }
 
@@ -648,8 +655,7 @@ static bool test_sigkill_then_open_recovers(void)
 	snprintf(want, sizeof(want), "foliosim: restored settings saved by "
 		 "an interrupted run (pid %d)", (int)pid);
 	CHECK(strstr(out, want));
-	CHECK(all_restored());
-	CHECK(!saved_copy_exists());
+	CHECK(nothing_left());
 	return true;
 }
 
@@ -664,8 +670,7 @@ static bool signal_restores_at_once(int sig)
 	run_end(&r);
 	CHECK(WIFSIGNALED(status));
 	CHECK_INT(WTERMSIG(status), ==, sig);
-	CHECK(all_restored());
-	CHECK(!saved_copy_exists());
+	CHECK(nothing_left());
 	return true;
 }
 
@@ -684,35 +689,37 @@ static bool test_sighup_restores_at_once(void)
 	return signal_restores_at_once(SIGHUP);
 }
 
+/* A guarded run of @kind left to end by itself; its wait status. */
+static bool run_to_end(enum run_kind kind, int *status)
+{
+	struct run r;
+
+	CHECK(run_start(&r, kind));
+	waitpid(r.pid, status, 0);
+	r.pid = 0;
+	run_end(&r);
+	return true;
+}
+
 /* exit() without kx_guard_close(): the atexit hook restores. */
 static bool test_exit_restores(void)
 {
-	struct run r;
 	int status;
 
-	CHECK(run_start(&r, RUN_EXIT));
-	waitpid(r.pid, &status, 0);
-	r.pid = 0;
-	run_end(&r);
+	CHECK(run_to_end(RUN_EXIT, &status));
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK(all_restored());
-	CHECK(!saved_copy_exists());
+	CHECK(nothing_left());
 	return true;
 }
 
 /* abort() restores, then the run dies of SIGABRT. */
 static bool test_abort_restores(void)
 {
-	struct run r;
 	int status;
 
-	CHECK(run_start(&r, RUN_ABORT));
-	waitpid(r.pid, &status, 0);
-	r.pid = 0;
-	run_end(&r);
+	CHECK(run_to_end(RUN_ABORT, &status));
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	CHECK(all_restored());
-	CHECK(!saved_copy_exists());
+	CHECK(nothing_left());
 	return true;
 }
 
@@ -722,17 +729,12 @@ static bool test_abort_restores(void)
  */
 static bool test_fault_restores(void)
 {
-	struct run r;
 	int status;
 
-	CHECK(run_start(&r, RUN_FAULT));
-	waitpid(r.pid, &status, 0);
-	r.pid = 0;
-	run_end(&r);
+	CHECK(run_to_end(RUN_FAULT, &status));
 	CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) ||
 	      (WIFEXITED(status) && WEXITSTATUS(status) == 1));
-	CHECK(all_restored());
-	CHECK(!saved_copy_exists());
+	CHECK(nothing_left());
 	return true;
 }
 

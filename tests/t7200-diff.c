@@ -212,13 +212,7 @@ static bool test_first_difference(void)
 	char text[512];
 
 	CHECK(probed);
-	snprintf(text, sizeof(text), "set model/zero_page %d\n"
-		 "set model/huge_zero_page 1\n"
-		 "spawn P\n"
-		 "P mmap R 2M\n"
-		 "P write R[8]\n"
-		 "P read R[0:4]\n"
-		 "P write R[9]\n", !zero.small);
+	tk_zero_scenario(text, sizeof(text), !zero.small, 1, "P write R[8]");
 	return zero_page_differs(text, zero.small ?
 				 "a read fault maps the zero page," :
 				 "a read fault maps a real page,",
@@ -233,13 +227,8 @@ static bool test_first_difference_huge(void)
 	char text[512];
 
 	CHECK(probed);
-	snprintf(text, sizeof(text), "set model/zero_page 1\n"
-		 "set model/huge_zero_page %d\n"
-		 "spawn P\n"
-		 "P mmap R 2M\n"
-		 "P madvise R hugepage\n"
-		 "P read R[0:4]\n"
-		 "P write R[9]\n", !zero.huge);
+	tk_zero_scenario(text, sizeof(text), 1, !zero.huge,
+			 "P madvise R hugepage");
 	return zero_page_differs(text, zero.huge ?
 				 "the huge zero page in an advised PMD range" :
 				 "a THP in an advised PMD range",

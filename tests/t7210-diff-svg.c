@@ -99,13 +99,7 @@ static bool test_differ(void)
 	char text[512], *t;
 
 	CHECK(probed && zero.small >= 0);
-	snprintf(text, sizeof(text), "set model/zero_page %d\n"
-		 "set model/huge_zero_page 1\n"
-		 "spawn P\n"
-		 "P mmap R 2M\n"
-		 "P write R[8]\n"
-		 "P read R[0:4]\n"
-		 "P write R[9]\n", !zero.small);
+	tk_zero_scenario(text, sizeof(text), !zero.small, 1, "P write R[8]");
 	CHECK_INT(diff_svg(text), ==, 1);
 	t = read_svg();
 	CHECK(t);

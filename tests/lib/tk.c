@@ -88,3 +88,15 @@ int tk_main(const struct tk_test *tests, int n,
 		close(lock);
 	return tap_done();
 }
+
+void tk_zero_scenario(char *text, size_t size, int zero_page,
+		      int huge_zero_page, const char *line)
+{
+	snprintf(text, size, "set model/zero_page %d\n"
+		 "set model/huge_zero_page %d\n"
+		 "spawn P\n"
+		 "P mmap R 2M\n"
+		 "%s\n"
+		 "P read R[0:4]\n"
+		 "P write R[9]\n", zero_page, huge_zero_page, line);
+}

@@ -33,6 +33,14 @@ struct kx_guard *tk_open_guard(FILE *out);
 bool tk_zero_probe(struct kx_zero_page *z);
 
 /*
+ * A scenario into @text (@size bytes) whose read faults show the zero
+ * pages: model/zero_page @zero_page, model/huge_zero_page @huge_zero_page,
+ * @line after the 2 MiB mmap, then a read of pages 0-3 and a write of 9.
+ */
+void tk_zero_scenario(char *text, size_t size, int zero_page,
+		      int huge_zero_page, const char *line);
+
+/*
  * The kernel tests' prologue: stdout line-buffered; then, unless @can_run
  * (exec_kernel_check() and the like) says no (false, the reason in @why,
  * for the caller to skip its tests with), take turns (tk_serialize(): the

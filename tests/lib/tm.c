@@ -245,3 +245,38 @@ bool tm_khugepaged(struct fsim_machine *m, struct mm_struct *mm,
 	fsim_khugepaged(m, 1);
 	return true;
 }
+
+bool tm_start(struct fsim_machine **m, const char *profile, long nr,
+	      struct mm_struct **p, struct folio **f, struct mm_struct **c)
+{
+	*m = tm_new(profile);
+	CHECK(*m);
+	*p = nr > 0 ? tm_mthp_process(*m, nr) : tm_thp_process(*m);
+	CHECK(*p);
+	if (f)
+		*f = tm_folio(*m, *p, TM_BASE);
+	if (c) {
+		*c = fsim_fork(*m, *p);
+		CHECK(*c);
+	}
+	return true;
+}
+
+static int tm_dontneed(struct fsim_machine *m, struct mm_struct *mm,
+		       long from, long n)
+{
+	return fsim_madvise(m, mm, TM_BASE + TM_PAGE(from), TM_PAGE(n),
+			    FSIM_MADV_DONTNEED);
+}
+
+bool tm_seed_corner(struct fsim_machine **m, const char *profile,
+		    struct mm_struct **p, struct folio **f,
+		    struct mm_struct **c)
+{
+	CHECK(tm_start(m, profile, 0, p, f, c));
+	CHECK(!tm_dontneed(*m, *c, 0, 1));
+	CHECK(!tm_dontneed(*m, *c, 257, 255));
+	CHECK(!tm_dontneed(*m, *p, 257, 255));
+	CHECK(tm_write(*m, *p, TM_BASE, 1));
+	return true;
+}

@@ -89,6 +89,21 @@ long tm_count_state(struct fsim_machine *m, struct mm_struct *mm,
 extern const char *const tm_profiles[TM_NR_PROFILES];
 /* 64 KiB mTHPs always on, 2 MiB at TM_BASE, its first @nr pages written. */
 struct mm_struct *tm_mthp_process(struct fsim_machine *m, long nr);
+/*
+ * The usual start of a test: tm_new(@profile) in *@m and a process in
+ * *@p, tm_thp_process() or with @nr > 0 tm_mthp_process(@nr); the folio
+ * at TM_BASE in *@f and a child forked from *@p in *@c, where asked.
+ */
+bool tm_start(struct fsim_machine **m, const char *profile, long nr,
+	      struct mm_struct **p, struct folio **f, struct mm_struct **c);
+/*
+ * The seed's corner case (mapping accounting spec 9): tm_start() with a
+ * child; both unmap pages 257-511 of the THP, the child page 0 too, and
+ * the parent's write copies page 0.  Both map pages 1-256 of *@f.
+ */
+bool tm_seed_corner(struct fsim_machine **m, const char *profile,
+		    struct mm_struct **p, struct folio **f,
+		    struct mm_struct **c);
 /* MADV_HUGEPAGE on [addr, addr + len), then one khugepaged pass. */
 bool tm_khugepaged(struct fsim_machine *m, struct mm_struct *mm,
 		   unsigned long addr, unsigned long len);
