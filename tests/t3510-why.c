@@ -22,6 +22,20 @@ struct run {
 	struct exec_result r;
 };
 
+/* The run's JSON, from malloc(). */
+static char *json_of(const struct run *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	report_json(f, &t->s, &t->r, 1);
+	fclose(f);
+	return buf;
+}
+
 static bool run(struct run *t, bool why)
 {
 	struct exec_model_opts o = { .shared_pred = -1, .trace = true,
@@ -118,11 +132,8 @@ static bool test_text_and_json(void)
 	CHECK(strstr(buf, "# why (v6.18): 10 PMDs\n"));
 	CHECK(strstr(buf, "  P      H      0x"));
 	free(buf);
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	CHECK(f);
-	report_json(f, &t.s, &t.r, 1);
-	fclose(f);
+	buf = json_of(&t);
+	CHECK(buf);
 	CHECK(strstr(buf, "\"why\": [{\"proc\": \"P\", \"region\": \"F\", "
 		      "\"addr\": \"0x"));
 	CHECK(strstr(buf, "\"verdict\": \"unscanned\""));
@@ -135,18 +146,14 @@ static bool test_text_and_json(void)
 
 static bool test_off_without_why(void)
 {
-	char *buf = NULL;
-	size_t len = 0;
 	struct run t;
-	FILE *f;
+	char *buf;
 
 	CHECK(run(&t, false));
 	CHECK(!t.r.why);
 	CHECK_INT(t.r.nr_whys, ==, 0);
-	f = open_memstream(&buf, &len);
-	CHECK(f);
-	report_json(f, &t.s, &t.r, 1);
-	fclose(f);
+	buf = json_of(&t);
+	CHECK(buf);
 	CHECK(!strstr(buf, "\"why\""));
 	free(buf);
 	done(&t);

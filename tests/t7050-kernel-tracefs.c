@@ -401,17 +401,12 @@ static const struct tk_test tests[] = {
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-static int can_run(char *why, size_t len)
-{
-	return exec_kernel_check(why, len) || kx_tracefs_check(why, len);
-}
-
 int main(void)
 {
 	char why[256];
 	int i, lock;
 
-	if (!tk_begin(can_run, why, sizeof(why), &lock)) {
+	if (!tk_begin(tk_can_trace, why, sizeof(why), &lock)) {
 		tk_skip_all(tests, NR_TESTS, why);
 		return tap_done();
 	}

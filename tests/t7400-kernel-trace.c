@@ -246,14 +246,8 @@ static const struct tk_test tests[] = {
 	  "scan (v6.10 on the seed's case)" },
 };
 
-/* The kernel executor and a trace instance can be had here. */
-static int can_run(char *why, size_t len)
-{
-	return exec_kernel_check(why, len) || kx_tracefs_check(why, len);
-}
-
 int main(void)
 {
 	return tk_main(tests, (int)(sizeof(tests) / sizeof(tests[0])),
-		       can_run);
+		       tk_can_trace);
 }

@@ -118,14 +118,8 @@ static const struct tk_test tests[] = {
 	{ test_diff_why, "diff --why agrees on them" },
 };
 
-/* The kernel executor and a trace instance can be had here. */
-static int can_run(char *why, size_t len)
-{
-	return exec_kernel_check(why, len) || kx_tracefs_check(why, len);
-}
-
 int main(void)
 {
 	return tk_main(tests, (int)(sizeof(tests) / sizeof(tests[0])),
-		       can_run);
+		       tk_can_trace);
 }

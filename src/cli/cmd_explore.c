@@ -189,6 +189,10 @@ static int against_kernel(int argc, char **argv, struct explore_opts *o)
 			i++;
 			continue;
 		}
+		if (!strcmp(argv[i], "--why")) {
+			o->why = true;
+			continue;
+		}
 		if (model_only_opt(argv[i]))
 			return cli_error("%s does not apply to --against "
 					 "kernel (see foliosim help explore)",

@@ -75,7 +75,7 @@ static const char explore_usage[] =
 	"       foliosim explore --merge DIR... [--out DIR] [--json]\n"
 	"       foliosim explore --against kernel [--seed S] [--runs N]\n"
 	"                        [--time SECONDS] [--set PATH=VALUE]...\n"
-	"                        [--max-ops K] [--out DIR] [--json]\n"
+	"                        [--max-ops K] [--why] [--out DIR] [--json]\n"
 	"\n"
 	"Generate random scenarios from a seed, run each under every profile\n"
 	"(\"exact\" = v6.18 with the exact shared predicate), and report where\n"
@@ -110,8 +110,10 @@ static const char explore_usage[] =
 	"with the class, seed, run and the diff in its comment header) and\n"
 	"summary.txt and summary.json (runs, agreement, classes, time).\n"
 	"--runs and --time may be combined (the first limit ends it); the\n"
-	"default is --time 600, --max-ops 20.  Progress goes to a terminal\n"
-	"only.  Exit 4 when the kernel cannot be used.\n";
+	"default is --time 600, --max-ops 20.  With --why each diff also\n"
+	"compares the PMD scans and every PMD's verdict at the end (classes\n"
+	"scan:... and why:MODEL/KERNEL), as 'diff --why' does.  Progress goes\n"
+	"to a terminal only.  Exit 4 when the kernel cannot be used.\n";
 
 static const char kernel_usage[] =
 	"usage: foliosim kernel FILE... [--json] [--trace] [--why]\n"

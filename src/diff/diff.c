@@ -422,6 +422,19 @@ static int compare_whys(struct kx_diff *d)
 			continue;
 		exec_why_format(m, w, a, sizeof(a));
 		exec_why_format(k, &k->whys[i], b, sizeof(b));
+		if (d->o->verdict) {
+			struct kx_diff_verdict *v = d->o->verdict;
+
+			v->op = d->s->nr_ops - 1;
+			snprintf(v->what, sizeof(v->what), "why:%s/%s",
+				 exec_why_kind_name(w->kind),
+				 exec_why_kind_name(k->whys[i].kind));
+			snprintf(v->detail, sizeof(v->detail),
+				 "%s %s PMD %#llx: model %.60s, kernel %.60s",
+				 d->s->procs[w->proc],
+				 d->s->regions[w->region].name,
+				 (unsigned long long)w->addr, a, b);
+		}
 		fprintf(d->o->out, "%s: at the end, %s %s PMD %#llx:\n"
 			"  %s: %s\n  %s: %s\n", d->s->path,
 			d->s->procs[w->proc], d->s->regions[w->region].name,

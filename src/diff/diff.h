@@ -43,7 +43,8 @@ struct kx_diff_verdict {
 	 * "page:state:M/K" (the model's and the kernel's state:
 	 * none, zero, present, swap), "page:pmd", "page:order", "page:ksm", "page:share",
 	 * "vmstat:NAME", "collapse", with --trace first "scan:passes",
-	 * "scan:pmd", "scan:status", "scan:counts"; empty when none.
+	 * "scan:pmd", "scan:status", "scan:counts", with --why at the end
+	 * "why:M/K" (the verdict kinds); empty when none.
 	 */
 	char what[64];
 	/* One line saying it, e.g. "P R[3]: model zero, kernel present". */

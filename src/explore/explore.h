@@ -46,6 +46,8 @@ struct explore_opts {
 	bool json, progress;
 	int exhaustive;			/* >0: bounded exhaustive, depth */
 	bool against_kernel;		/* --against kernel (kexplore.c) */
+	/* ... comparing PMD scans and every PMD's verdict too (--why) */
+	bool why;
 	/*
 	 * The caller holds KX_TEST_LOCK for the whole search (a kernel
 	 * test); otherwise each diff takes it and drops it.

@@ -102,7 +102,7 @@ static void class_name(struct kdiff *d, const struct scn_scenario *s)
 static bool kdiff_text(struct kexp *k, const char *text, struct kdiff *d)
 {
 	struct kx_diff_opts o = { .profile = KEXP_PROFILE,
-				  .verdict = &d->v };
+				  .verdict = &d->v, .why = k->o->why };
 	struct scn_scenario s;
 	struct kx_guard *g;
 	char err[512];

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct kx_guard;
@@ -116,5 +117,9 @@ char kx_proc_state(pid_t pid);
 void kx_sleep_us(long us);
 /* Monotonic time in milliseconds. */
 uint64_t kx_now_ms(void);
+/* /proc/@pid/smaps opened for reading, or NULL. */
+FILE *kx_smaps_open(pid_t pid);
+/* Is @line a VMA's header in smaps?  Its range into @start, @end. */
+bool kx_smaps_vma(const char *line, uint64_t *start, uint64_t *end);
 
 #endif

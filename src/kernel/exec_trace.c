@@ -203,26 +203,22 @@ static void add_pmds(struct pmd_list *l, size_t *cap, uint64_t start,
 static void read_pmds(struct kx_exec *x, pid_t pid, const char *mode,
 		      struct pmd_list *l)
 {
-	unsigned long long start = 0, end = 0;
-	char path[64], line[512];
+	uint64_t start = 0, end = 0;
 	bool anon = false;
 	size_t cap = 0;
+	char line[512];
 	FILE *f;
 
 	free(l->addr);
 	l->addr = NULL;
 	l->n = 0;
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
+	f = kx_smaps_open(pid);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, b, kb;
+		unsigned long long kb;
 
-		if (sscanf(line, "%llx-%llx ", &a, &b) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			start = a;
-			end = b;
+		if (kx_smaps_vma(line, &start, &end)) {
 			anon = false;
 		} else if ((sscanf(line, "Anonymous: %llu", &kb) == 1 ||
 			    sscanf(line, "Swap: %llu", &kb) == 1) && kb) {

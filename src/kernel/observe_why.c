@@ -10,34 +10,34 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "actor.h"
 #include "host/guard.h"
 #include "observe.h"
 
 #define PMD_BYTES	(512 * 4096ULL)
 
 struct vma_seen {
-	unsigned long long start, end;
+	uint64_t start, end;
 	bool found, eligible, advised, no_huge, anon;
 };
 
 /* The VMA of @pid that holds @addr, with the smaps fields we need. */
 static void find_vma(pid_t pid, uint64_t addr, struct vma_seen *v)
 {
-	char path[64], line[512];
+	char line[512];
 	bool in = false;
 	FILE *f;
 
 	memset(v, 0, sizeof(*v));
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
+	f = kx_smaps_open(pid);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, b, kb;
+		unsigned long long kb;
+		uint64_t a, b;
 		int eligible;
 
-		if (sscanf(line, "%llx-%llx ", &a, &b) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
+		if (kx_smaps_vma(line, &a, &b)) {
 			if (v->found)
 				break;
 			in = a <= addr && addr < b;

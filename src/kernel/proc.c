@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Small /proc and clock helpers of the kernel executor: a process's state
- * letter, sleeping and a monotonic millisecond clock.
+ * letter, its smaps, sleeping and a monotonic millisecond clock.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,4 +41,25 @@ uint64_t kx_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+FILE *kx_smaps_open(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	return fopen(path, "re");
+}
+
+bool kx_smaps_vma(const char *line, uint64_t *start, uint64_t *end)
+{
+	unsigned long long a, b;
+
+	/* field lines ("Rss:  4 kB") have no '-' before their first blank */
+	if (sscanf(line, "%llx-%llx ", &a, &b) != 2 ||
+	    !(strchr(line, '-') < strchr(line, ' ')))
+		return false;
+	*start = a;
+	*end = b;
+	return true;
 }

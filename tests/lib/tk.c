@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "host/guard.h"
+#include "host/tracefs.h"
+#include "kernel/exec_kernel.h"
 #include "tap.h"
 #include "tk.h"
 
@@ -99,4 +101,9 @@ void tk_zero_scenario(char *text, size_t size, int zero_page,
 		 "%s\n"
 		 "P read R[0:4]\n"
 		 "P write R[9]\n", zero_page, huge_zero_page, line);
+}
+
+int tk_can_trace(char *why, size_t len)
+{
+	return exec_kernel_check(why, len) || kx_tracefs_check(why, len);
 }

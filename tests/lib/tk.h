@@ -50,6 +50,9 @@ void tk_zero_scenario(char *text, size_t size, int zero_page,
 bool tk_begin(int (*can_run)(char *why, size_t len), char *why, size_t len,
 	      int *lock);
 
+/* tk_begin()'s can_run for tests that need a trace instance too. */
+int tk_can_trace(char *why, size_t len);
+
 struct tk_test {
 	bool (*fn)(void);
 	const char *desc;
