@@ -39,6 +39,12 @@ struct cli_suite {
 /* Add a file, or every *.fsim under a directory (sorted); 0 or 2. */
 int cli_suite_add(struct cli_suite *s, const char *arg);
 void cli_suite_free(struct cli_suite *s);
+struct scn_scenario;
+/*
+ * Parse and validate the scenario file @path into @s, printing the
+ * "file:line:col: ..." message on failure; 0, or 2 (nothing to free).
+ */
+int cli_load(const char *path, struct scn_scenario *s);
 
 /* Check one profile name, printing why it is bad; 0 or 2 (profile_arg.c). */
 int cli_profile(const char *name);

@@ -68,13 +68,10 @@ static int diff_file(struct kx_guard *g, const char *path,
 				  .svg = a->svg, .trace = a->trace,
 				  .why = a->why };
 	struct scn_scenario s;
-	char err[512];
 	int st;
 
-	if (scn_parse_file(path, &s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (cli_load(path, &s))
 		return 2;
-	}
 	st = kx_diff(&s, g, &o);
 	scn_free(&s);
 	return st;

@@ -70,10 +70,8 @@ int cmd_export(int argc, char **argv)
 	if (!file || !kselftest)
 		return cli_error("usage: foliosim export FILE --kselftest "
 				 "[-o OUT.c]");
-	if (scn_parse_file(file, &s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (cli_load(file, &s))
 		return 2;
-	}
 	mem = open_memstream(&buf, &len);
 	if (!mem) {
 		scn_free(&s);

@@ -79,13 +79,10 @@ static int run_file(struct kx_guard *g, const char *path,
 	struct report_opts ro = { .color = o->color };
 	struct scn_scenario s;
 	struct exec_result r;
-	char err[512];
 	int st;
 
-	if (scn_parse_file(path, &s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (cli_load(path, &s))
 		return EXEC_BAD_INPUT;
-	}
 	st = (int)exec_kernel(&s, g, &ko, &r);
 	if (st == EXEC_BAD_INPUT || st == EXEC_DATA_LOST ||
 	    st == EXEC_CANNOT_RUN)

@@ -100,18 +100,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_opts *o)
 static int run_file(const char *path, const struct run_opts *o)
 {
 	struct scn_scenario s;
-	char err[512];
 	int st;
 
-	if (scn_parse_file(path, &s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (cli_load(path, &s))
 		return 2;
-	}
-	if (exec_validate(&s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		scn_free(&s);
-		return 2;
-	}
 	st = run_scenario(&s, o);
 	scn_free(&s);
 	return st;

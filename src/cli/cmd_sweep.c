@@ -204,15 +204,11 @@ static int sweep_file(const struct run_opts *o, const struct range *rg)
 		.profiles = o->profiles, .nr_profiles = o->nr_profiles,
 	};
 	struct scn_scenario s;
-	char err[512];
 	long *values;
 	int st, n = (int)((rg->b - rg->a) / rg->step) + 1, i;
 
-	if (scn_parse_file(o->files[0], &s, err, sizeof(err)) ||
-	    exec_validate(&s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (cli_load(o->files[0], &s))
 		return 2;
-	}
 	warn_overridden(&s, rg->path);
 	values = calloc((size_t)n, sizeof(*values));
 	res.pt = calloc((size_t)(n * o->nr_profiles), sizeof(*res.pt));

@@ -2,13 +2,15 @@
 /*
  * Scenario suites on the command line: files, and directories searched
  * recursively for *.fsim, in sorted order so that every listing of a
- * suite is the same.
+ * suite is the same; and loading one scenario file.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "exec/exec.h"
 #include "scenario/scenario.h"
 
 static int add(struct cli_suite *s, const char *path)
@@ -55,4 +57,18 @@ void cli_suite_free(struct cli_suite *s)
 		free(s->files[i]);
 	free(s->files);
 	memset(s, 0, sizeof(*s));
+}
+
+int cli_load(const char *path, struct scn_scenario *s)
+{
+	char err[512];
+
+	if (scn_parse_file(path, s, err, sizeof(err)))
+		goto bad;
+	if (!exec_validate(s, err, sizeof(err)))
+		return 0;
+	scn_free(s);
+bad:
+	fprintf(stderr, "%s\n", err);
+	return 2;
 }
