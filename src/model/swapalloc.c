@@ -152,7 +152,7 @@ static long cl_head(const struct fsim_swap *s, enum swap_cl_list list,
 
 /*
  * alloc_swap_scan_list(): take clusters off the head of @list and scan
- * them for @order (@scan_order: the order the list is for) until one has
+ * them for @order (@list_order: the order the list is for) until one has
  * room, or after the first one unless @all.
  */
 static uint32_t scan_list(struct fsim_swap *s, enum swap_cl_list list,
