@@ -240,7 +240,8 @@ static bool test_readahead(void)
  * Slot clusters: small folios take consecutive slots from 1 in the
  * header's cluster, 64K mTHPs aligned slots in a cluster of their own,
  * a PMD THP a free cluster; a cluster whose slots are all freed is free
- * again, and the next order to need one takes it.
+ * again, and the order whose current cluster it was starts it over from
+ * its first slot (swap_alloc_fast() on an empty cluster).
  */
 static bool test_slot_clusters(void)
 {
@@ -265,9 +266,40 @@ static bool test_slot_clusters(void)
 	CHECK_INT(tm_pageout(m, p, small + TM_PAGE(3), 1), ==, 0);
 	CHECK_INT(tm_info(m, p, small + TM_PAGE(3)).swap_offset, ==, 4);
 	CHECK_INT(tm_pageout(m, p, BASE + TM_PAGE(2 * NR16), NR16), ==, 0);
-	CHECK_INT(slot(m, p, 2 * NR16), ==, HPAGE_PMD_NR + 2 * NR16);
+	CHECK_INT(slot(m, p, 2 * NR16), ==, HPAGE_PMD_NR);
 	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
 	CHECK(tm_read(m, p, small, 4));
+	return tm_done(m);
+}
+
+/*
+ * Cluster lists: an order that needs a new cluster takes the head of its
+ * nonfull list, where clusters queue in the order their first slot was
+ * freed (a later free does not move them), before any free cluster.
+ * Cluster 1 is freed into first, so it is the head though cluster 0 is
+ * lower.
+ */
+static bool test_cluster_lists(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_process(m, BASE, 3 * PMD_SIZE, false);
+	long s = HPAGE_PMD_NR, t = 2 * HPAGE_PMD_NR;
+
+	CHECK(p);
+	CHECK(tm_write(m, p, BASE, 3 * HPAGE_PMD_NR));
+	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR - 1), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE + TM_PAGE(s), HPAGE_PMD_NR), ==, 0);
+	CHECK_INT(slot(m, p, s), ==, HPAGE_PMD_NR);	/* a free cluster */
+	CHECK(tm_read(m, p, BASE + TM_PAGE(s + 16), NR16));	/* 528-543 */
+	CHECK(tm_read(m, p, BASE + TM_PAGE(30), NR16));	/* 31-46 */
+	CHECK(tm_read(m, p, BASE + TM_PAGE(s + 100), 1));	/* 612 */
+	CHECK_INT(tm_pageout(m, p, BASE + TM_PAGE(t), NR16), ==, 0);
+	CHECK_INT(slot(m, p, t), ==, HPAGE_PMD_NR + 16);
+	/* on in the same cluster, past the used slots */
+	CHECK_INT(tm_pageout(m, p, BASE + TM_PAGE(t + NR16), 2), ==, 0);
+	CHECK_INT(slot(m, p, t + NR16), ==, HPAGE_PMD_NR + 100);
+	CHECK_INT(slot(m, p, t + NR16 + 1), ==, 31);
+	CHECK(tm_read(m, p, BASE, 3 * HPAGE_PMD_NR));
 	return tm_done(m);
 }
 
@@ -308,6 +340,8 @@ int main(void)
 	     "VMA readahead: first window 8 centred, hits counted, forwards after a neighbour");
 	TEST(test_slot_clusters(),
 	     "swap slots: consecutive for small folios, a cluster per mTHP order");
+	TEST(test_cluster_lists(),
+	     "swap clusters: a new one is the head of the order's nonfull list, then a free one");
 	TEST(test_older_eras(),
 	     "v6.10 profile: zero folios are written, swap-in is order 0");
 	return tap_done();

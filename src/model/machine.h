@@ -34,6 +34,10 @@ struct fsim_swap {
 	/* clusters of HPAGE_PMD_NR slots, each serving one order (swapalloc.c) */
 	int8_t *cl_order;		/* -1: free */
 	uint16_t *cl_used;		/* slots in use, the header included */
+	uint8_t *cl_list;		/* enum swap_cl_list: which list it is on */
+	uint32_t *cl_seq;		/* position on that list: lower is nearer
+					 * the head */
+	uint32_t cl_clock;		/* the next tail position */
 	uint32_t nr_clusters;
 	uint32_t next[HPAGE_PMD_ORDER + 1];	/* per order; 0: none */
 };

@@ -46,6 +46,8 @@ void swap_destroy(struct fsim_machine *m)
 	free(m->swap.zeromap);
 	free(m->swap.cl_order);
 	free(m->swap.cl_used);
+	free(m->swap.cl_list);
+	free(m->swap.cl_seq);
 	free(m->swap.rev);
 	memset(&m->swap, 0, sizeof(m->swap));
 }
