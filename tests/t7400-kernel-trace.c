@@ -62,6 +62,41 @@ static const char reenable_text[] =
 	"P madvise R hugepage\n"
 	"khugepaged\n";
 
+/*
+ * Huge zero PMDs: their VMAs have an anon_vma but smaps counts no page
+ * there; khugepaged scans them (SCAN_PMD_MAPPED, no pfn) before B's THP.
+ */
+static const char huge_zero_text[] =
+	"set khugepaged/max_ptes_none 511\n"
+	"spawn P\n"
+	"P mmap A 2M\n"
+	"P madvise A hugepage\n"
+	"P read A\n"
+	"P mmap B 2M\n"
+	"P madvise B hugepage\n"
+	"P write B[0]\n"
+	"P mmap C 2M\n"
+	"P madvise C hugepage\n"
+	"P read C\n"
+	"khugepaged\n";
+
+/*
+ * A huge zero PMD split to small zero pages: the VMA still has its
+ * anon_vma but nothing the executor sees says so; its scan and the next
+ * ones of that visit must stay unplaced rather than take B's address.
+ */
+static const char split_zero_text[] =
+	"set khugepaged/max_ptes_none 511\n"
+	"spawn P\n"
+	"P mmap A 2M\n"
+	"P madvise A hugepage\n"
+	"P read A\n"
+	"P madvise A[0:1] dontneed\n"
+	"P mmap B 2M\n"
+	"P madvise B hugepage\n"
+	"P write B[0]\n"
+	"khugepaged\n";
+
 static void show(const char *who, const struct scn_scenario *s,
 		 const struct exec_result *r)
 {
@@ -75,12 +110,15 @@ static void show(const char *who, const struct scn_scenario *s,
 	}
 }
 
-static bool same_scan(const struct exec_scan *a, const struct exec_scan *b)
+/* Model scan @a and kernel scan @b; @b may have no PMD if @unplaced. */
+static bool same_scan(const struct exec_scan *a, const struct exec_scan *b,
+		      bool unplaced)
 {
 	CHECK_INT(a->op, ==, b->op);
 	CHECK_INT(a->pass, ==, b->pass);
 	CHECK_INT(a->proc, ==, b->proc);
-	CHECK(a->addr == b->addr);
+	CHECK(a->addr == b->addr ||
+	      (unplaced && b->addr == EXEC_SCAN_NO_ADDR));
 	CHECK_INT(a->status, ==, b->status);
 	CHECK_INT(a->none_or_zero, ==, b->none_or_zero);
 	CHECK_INT(a->unmapped, ==, b->unmapped);
@@ -89,8 +127,11 @@ static bool same_scan(const struct exec_scan *a, const struct exec_scan *b)
 	return true;
 }
 
-/* 'kernel --trace' and 'run --trace' give the same records; JSON too. */
-static bool same_records(const char *text)
+/*
+ * 'kernel --trace' and 'run --trace' give the same records; JSON too.
+ * With @unplaced a kernel record may lack its PMD (never have another).
+ */
+static bool records_agree(const char *text, bool unplaced)
 {
 	struct exec_model_opts mo = { .shared_pred = -1, .trace = true,
 				      .keeper = true };
@@ -117,7 +158,7 @@ static bool same_records(const char *text)
 	CHECK_INT(m.nr_scans, >, 0);
 	CHECK_INT(k.nr_scans, ==, m.nr_scans);
 	for (i = 0; i < m.nr_scans; i++)
-		CHECK(same_scan(&m.scans[i], &k.scans[i]));
+		CHECK(same_scan(&m.scans[i], &k.scans[i], unplaced));
 	f = open_memstream(&json, &len);
 	CHECK(f);
 	report_json(f, &s, &k, 1);
@@ -129,6 +170,11 @@ static bool same_records(const char *text)
 	exec_result_free(&k);
 	scn_free(&s);
 	return true;
+}
+
+static bool same_records(const char *text)
+{
+	return records_agree(text, false);
 }
 
 /* 'diff --trace' of @text under @profile; its status and verdict. */
@@ -182,6 +228,22 @@ static bool test_two_procs(void)
 static bool test_reenable(void)
 {
 	return same_records(reenable_text);
+}
+
+static bool test_huge_zero(void)
+{
+	return same_records(huge_zero_text);
+}
+
+static bool test_split_zero(void)
+{
+	struct kx_diff_verdict v;
+	char *out = NULL;
+
+	CHECK(records_agree(split_zero_text, true));
+	CHECK_INT(diff_trace(split_zero_text, NULL, &v, &out), ==, 0);
+	free(out);
+	return true;
 }
 
 static bool test_diff_agrees(void)
@@ -241,6 +303,10 @@ static const struct tk_test tests[] = {
 	{ test_two_procs, "two processes, two full scans: records agree" },
 	{ test_reenable, "THP disabled, then enabled (the new khugepaged "
 	  "thread's first pass): records agree" },
+	{ test_huge_zero, "huge zero PMDs (no page in smaps) scanned before "
+	  "and after a THP: records agree, PMDs too" },
+	{ test_split_zero, "a split huge zero PMD: its scan and the next stay "
+	  "unplaced, never misplaced; diff agrees" },
 	{ test_diff_agrees, "diff --trace agrees on them" },
 	{ test_diff_names_the_scan, "diff --trace names the first differing "
 	  "scan (v6.10 on the seed's case)" },

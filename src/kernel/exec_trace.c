@@ -43,6 +43,12 @@ struct pfn_ent {
 	int proc;
 };
 
+/* A PMD where process @proc maps the huge zero page. */
+struct hzp_ent {
+	uint64_t addr;
+	int proc;
+};
+
 /* The PMDs khugepaged may scan in one process, in address order. */
 struct pmd_list {
 	uint64_t *addr;
@@ -56,6 +62,8 @@ struct kx_trace_state {
 	struct pmd_list *pmds;	/* per process */
 	struct pfn_ent *pfns;	/* sorted by pfn */
 	size_t nr_pfns;
+	struct hzp_ent *hzps;	/* huge zero PMDs, by process and address */
+	size_t nr_hzps, cap_hzps;
 	long pass;		/* khugepaged passes of the run so far */
 	int op;			/* the statement being stepped */
 	int madv_seen;		/* MADV_COLLAPSE events of this statement */
@@ -128,6 +136,7 @@ void kx_trace_end(struct kx_exec *x)
 		free(x->tr->fresh);
 		free(x->tr->mms);
 		free(x->tr->pfns);
+		free(x->tr->hzps);
 	}
 	free(x->tr);
 	x->tr = NULL;
@@ -194,13 +203,29 @@ static void add_pmds(struct pmd_list *l, size_t *cap, uint64_t start,
 	}
 }
 
+/* Does process @proc map the huge zero page in [start, end)? */
+static bool maps_huge_zero(const struct kx_trace_state *t, int proc,
+			   uint64_t start, uint64_t end)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_hzps; i++)
+		if (t->hzps[i].proc == proc && t->hzps[i].addr >= start &&
+		    t->hzps[i].addr < end)
+			return true;
+	return false;
+}
+
 /*
- * The PMDs khugepaged may scan in @pid: those of its VMAs inside the
- * scenario's regions (the actors' other mappings are MADV_NOHUGEPAGE)
- * that the mode allows and that have an anon_vma (approximated: some
- * page, resident or swapped, was there).
+ * The PMDs khugepaged may scan in process @proc: those of its VMAs inside
+ * the scenario's regions (the actors' other mappings are MADV_NOHUGEPAGE)
+ * that the mode allows and that have an anon_vma.  That is approximated:
+ * smaps counts some page, resident or swapped, there, or the VMA maps the
+ * huge zero page (smaps counts none for it, but the fault that mapped it
+ * prepared the anon_vma).  A VMA holding only small zero pages (say, from
+ * a split huge zero PMD) is missed; place_by_order() notices.
  */
-static void read_pmds(struct kx_exec *x, pid_t pid, const char *mode,
+static void read_pmds(struct kx_exec *x, int proc, const char *mode,
 		      struct pmd_list *l)
 {
 	uint64_t start = 0, end = 0;
@@ -212,7 +237,7 @@ static void read_pmds(struct kx_exec *x, pid_t pid, const char *mode,
 	free(l->addr);
 	l->addr = NULL;
 	l->n = 0;
-	f = kx_smaps_open(pid);
+	f = kx_smaps_open(kx_actor_pid(x->act, proc));
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -223,7 +248,8 @@ static void read_pmds(struct kx_exec *x, pid_t pid, const char *mode,
 		} else if ((sscanf(line, "Anonymous: %llu", &kb) == 1 ||
 			    sscanf(line, "Swap: %llu", &kb) == 1) && kb) {
 			anon = true;
-		} else if (!strncmp(line, "VmFlags:", 8) && anon &&
+		} else if (!strncmp(line, "VmFlags:", 8) &&
+			   (anon || maps_huge_zero(x->tr, proc, start, end)) &&
 			   vma_eligible(line + 8, mode) &&
 			   in_regions(x, start, end)) {
 			add_pmds(l, &cap, start, end);
@@ -232,25 +258,66 @@ static void read_pmds(struct kx_exec *x, pid_t pid, const char *mode,
 	fclose(f);
 }
 
-/* Every present page of every process's regions, by pfn. */
+/* Note a huge zero PMD at @addr of process @proc. */
+static void add_hzp(struct kx_trace_state *t, uint64_t addr, int proc)
+{
+	if (t->nr_hzps == t->cap_hzps) {
+		size_t cap = t->cap_hzps ? 2 * t->cap_hzps : 16;
+		struct hzp_ent *v = realloc(t->hzps, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		t->hzps = v;
+		t->cap_hzps = cap;
+	}
+	t->hzps[t->nr_hzps++] = (struct hzp_ent){ addr, proc };
+}
+
+/* Record page @pg at @addr of process @proc; false if out of memory. */
+static bool note_page(struct kx_trace_state *t, const struct obs_page *pg,
+		      uint64_t addr, int proc, size_t *cap)
+{
+	struct pfn_ent *v;
+
+	if (pg->state == OBS_ZERO && pg->pmd_mapped &&
+	    !(addr & (PMD_BYTES - 1)))
+		add_hzp(t, addr, proc);
+	if (pg->state != OBS_PRESENT)
+		return true;
+	if (t->nr_pfns == *cap) {
+		*cap = *cap ? 2 * *cap : 1024;
+		v = realloc(t->pfns, *cap * sizeof(*v));
+		if (!v)
+			return false;
+		t->pfns = v;
+	}
+	/* the event names the folio's head */
+	t->pfns[t->nr_pfns++] = (struct pfn_ent){
+		pg->frame & ~((1ULL << pg->order) - 1), addr, proc };
+	return true;
+}
+
+/*
+ * Every present page of every process's regions, by pfn; the huge zero
+ * PMDs; and from both and smaps, the PMDs khugepaged may scan.
+ */
 void kx_trace_snapshot(struct kx_exec *x)
 {
 	struct kx_trace_state *t = x->tr;
 	const struct exec_observer *obs = &x->ob->ops;
 	struct obs_page pg[512];
 	size_t cap = 0;
+	char mode[32];
 	int p, g;
 
-	char mode[32];
-
 	t->nr_pfns = 0;
+	t->nr_hzps = 0;
 	kx_observe_invalidate(x->ob, false);
 	pmd_mode(x, mode, sizeof(mode));
 	for (p = 0; p < x->s->nr_procs; p++) {
 		t->pmds[p].n = 0;
 		if (!obs->alive(obs->ctx, p))
 			continue;
-		read_pmds(x, kx_actor_pid(x->act, p), mode, &t->pmds[p]);
 		for (g = 0; g < x->s->nr_regions; g++) {
 			const struct scn_region *rg = &x->s->regions[g];
 			uint64_t a;
@@ -264,30 +331,14 @@ void kx_trace_snapshot(struct kx_exec *x)
 					    SCN_PAGE_SIZE;
 				if (obs->pages(obs->ctx, p, a, n, pg))
 					continue;
-				for (i = 0; i < n; i++) {
-					struct pfn_ent *v;
-
-					if (pg[i].state != OBS_PRESENT)
-						continue;
-					if (t->nr_pfns == cap) {
-						cap = cap ? 2 * cap : 1024;
-						v = realloc(t->pfns,
-							    cap * sizeof(*v));
-						if (!v)
-							return;
-						t->pfns = v;
-					}
-					/* the event names the folio's head */
-					t->pfns[t->nr_pfns++] =
-						(struct pfn_ent){
-							pg[i].frame &
-								~((1ULL << pg[i].order) -
-								  1),
-							a + i * SCN_PAGE_SIZE,
-							p };
-				}
+				for (i = 0; i < n; i++)
+					if (!note_page(t, &pg[i],
+						       a + i * SCN_PAGE_SIZE,
+						       p, &cap))
+						return;
 			}
 		}
+		read_pmds(x, p, mode, &t->pmds[p]);
 	}
 	qsort(t->pfns, t->nr_pfns, sizeof(*t->pfns), cmp_pfn);
 }
@@ -434,7 +485,8 @@ static long pmd_index_of(const struct pmd_list *l, uint64_t addr)
  * next, from the first PMD) covers consecutive PMDs of its list, anchored
  * at a scan placed by its pfn, or else where the process's previous visit
  * stopped (or its first PMD).  The run that ends the pass leaves the
- * cursor inside the process.
+ * cursor inside the process.  A run longer than the PMDs left in its
+ * list stays unplaced.
  */
 static void place_by_order(struct kx_trace_state *t, struct exec_result *r,
 			   int from)
@@ -463,6 +515,16 @@ static void place_by_order(struct kx_trace_state *t, struct exec_result *r,
 		if (base < 0)
 			base = !is_fresh(t, i) && l->next < (long)l->n ?
 				       l->next : 0;
+		/*
+		 * More scans than PMDs from there on: the list misses a VMA
+		 * (one that has an anon_vma but shows no page in smaps), so
+		 * the order tells nothing; leave them unplaced.
+		 */
+		if (base + (j - i) > (long)l->n) {
+			l->next = 0;
+			i = j;
+			continue;
+		}
 		for (k = i; k < j; k++)
 			if (r->scans[k].addr == EXEC_SCAN_NO_ADDR &&
 			    base + (k - i) >= 0 && base + (k - i) < (long)l->n)
