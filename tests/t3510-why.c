@@ -4,7 +4,8 @@
  * gets the right one (THP from a fault, collapsed by khugepaged or
  * MADV_COLLAPSE; the last scan's SCAN_* result and check; collapsed and
  * split since; not eligible for MADV_NOHUGEPAGE, the sysfs mode, a VMA
- * boundary inside the PMD, no anon_vma; eligible but never scanned), the
+ * boundary inside the PMD, no anon_vma; eligible but never scanned; the
+ * huge zero page; an empty PMD), the
  * text and JSON say so, and without --why there are no verdicts.
  */
 #include <stdio.h>
@@ -36,19 +37,24 @@ static char *json_of(const struct run *t)
 	return buf;
 }
 
-static bool run(struct run *t, bool why)
+static bool run_text(struct run *t, const char *text, bool why)
 {
 	struct exec_model_opts o = { .shared_pred = -1, .trace = true,
 				     .why = why, .keeper = true };
 	char err[512];
 
-	if (scn_parse("t3510.fsim", tt_why_text, strlen(tt_why_text), &t->s,
-		      err, sizeof(err))) {
+	if (scn_parse("t3510.fsim", text, strlen(text), &t->s, err,
+		      sizeof(err))) {
 		printf("# %s\n", err);
 		return false;
 	}
 	exec_model(&t->s, &o, &t->r);
 	return t->r.status == EXEC_OK;
+}
+
+static bool run(struct run *t, bool why)
+{
+	return run_text(t, tt_why_text, why);
 }
 
 static void done(struct run *t)
@@ -116,6 +122,32 @@ static bool test_every_verdict(void)
 	return true;
 }
 
+/* The huge zero page has its own verdict; an empty PMD says so. */
+static bool test_zero_pages(void)
+{
+	struct run t;
+	int i, empty = 0;
+	char buf[256];
+
+	CHECK(run_text(&t, tt_why_zero_text, true));
+	CHECK(is(&t, "A", EXEC_WHY_HUGE_ZERO,
+		 "the huge zero page, mapped by a read fault (khugepaged "
+		 "leaves it); last scanned: SCAN_PMD_MAPPED at khugepaged "
+		 "pass "));
+	CHECK(is(&t, "B", EXEC_WHY_THP, "THP from a fault, fork or move"));
+	for (i = 0; i < t.r.nr_whys; i++) {
+		exec_why_format(&t.r, &t.r.whys[i], buf, sizeof(buf));
+		empty += !!strstr(buf, "not collapsed: SCAN_PMD_NONE at "
+				  "khugepaged pass ") &&
+			 !!strstr(buf, " (nothing mapped there)");
+	}
+	CHECK_INT(empty, ==, 1);
+	CHECK(is(&t, "C", EXEC_WHY_INELIGIBLE,
+		 "not eligible: no anon_vma: no page was ever allocated"));
+	done(&t);
+	return true;
+}
+
 static bool test_text_and_json(void)
 {
 	char *buf = NULL;
@@ -163,6 +195,7 @@ static bool test_off_without_why(void)
 int main(void)
 {
 	TEST(test_every_verdict(), "each region gets its verdict");
+	TEST(test_zero_pages(), "the huge zero page, an empty PMD, zero PTEs");
 	TEST(test_text_and_json(), "text and JSON carry the verdicts");
 	TEST(test_off_without_why(), "no verdicts without --why");
 	return tap_done();

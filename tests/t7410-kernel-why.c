@@ -85,17 +85,18 @@ static bool test_same_verdicts(void)
 	return true;
 }
 
-static bool test_diff_why(void)
+/* diff --why of @text agrees, over @n PMD verdicts. */
+static bool diff_why(const char *text, int n)
 {
 	struct kx_diff_opts o = { .why = true };
 	struct scn_scenario s;
 	struct kx_guard *g;
-	char err[512], *out = NULL;
+	char err[512], *out = NULL, want[40];
 	size_t len = 0;
 	int st;
 
-	CHECK(!scn_parse("t7410.fsim", tt_why_text, strlen(tt_why_text), &s,
-			 err, sizeof(err)));
+	CHECK(!scn_parse("t7410.fsim", text, strlen(text), &s, err,
+			 sizeof(err)));
 	g = tk_open_guard(stdout);
 	CHECK(g);
 	o.out = open_memstream(&out, &len);
@@ -107,15 +108,31 @@ static bool test_diff_why(void)
 	printf("# %s", out);
 	CHECK_INT(st, ==, 0);
 	CHECK(strstr(out, "agree after every statement"));
-	CHECK(strstr(out, ", 10 PMD verdicts)"));
+	snprintf(want, sizeof(want), ", %d PMD verdicts", n);
+	CHECK(strstr(out, want));
 	free(out);
 	return true;
+}
+
+static bool test_diff_why(void)
+{
+	return diff_why(tt_why_text, 10);
+}
+
+/*
+ * The huge zero page, an empty PMD beside a THP, zero PTEs only (on a
+ * kernel that maps no zero page at faults diff runs the model as such).
+ */
+static bool test_diff_why_zero(void)
+{
+	return diff_why(tt_why_zero_text, 4);
 }
 
 static const struct tk_test tests[] = {
 	{ test_same_verdicts, "every PMD's verdict on the kernel is the "
 	  "model's" },
 	{ test_diff_why, "diff --why agrees on them" },
+	{ test_diff_why_zero, "diff --why agrees on zero pages" },
 };
 
 int main(void)

@@ -114,6 +114,7 @@ struct exec_scan {
  */
 enum exec_why_kind {
 	EXEC_WHY_THP,		/* a PMD-mapped THP */
+	EXEC_WHY_HUGE_ZERO,	/* the huge zero page, mapped by a read fault */
 	EXEC_WHY_SCANNED,	/* not a THP: its last scan says why */
 	EXEC_WHY_INELIGIBLE,	/* khugepaged may not collapse it: reason */
 	EXEC_WHY_UNSCANNED,	/* eligible, but no scan reached it */

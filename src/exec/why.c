@@ -52,6 +52,8 @@ static void explain(const struct exec_observer *obs, struct exec_result *r,
 	obs->pages(obs->ctx, w->proc, w->addr, 1, &pg);
 	if (pg.state == OBS_PRESENT && pg.pmd_mapped)
 		w->kind = EXEC_WHY_THP;
+	else if (pg.state == OBS_ZERO && pg.pmd_mapped)
+		w->kind = EXEC_WHY_HUGE_ZERO;
 	else if (obs->pmd_eligible &&
 		 !obs->pmd_eligible(obs->ctx, w->proc, w->addr, w->reason,
 				    sizeof(w->reason)))
@@ -107,6 +109,7 @@ const char *exec_why_kind_name(enum exec_why_kind kind)
 {
 	static const char *const names[] = {
 		[EXEC_WHY_THP] = "thp",
+		[EXEC_WHY_HUGE_ZERO] = "huge_zero",
 		[EXEC_WHY_SCANNED] = "scanned",
 		[EXEC_WHY_INELIGIBLE] = "ineligible",
 		[EXEC_WHY_UNSCANNED] = "unscanned",
@@ -132,6 +135,13 @@ void exec_why_format(const struct exec_result *r, const struct exec_why *w,
 		else
 			snprintf(buf, len, "THP from a fault, fork or move");
 		return;
+	case EXEC_WHY_HUGE_ZERO:
+		snprintf(buf, len, "the huge zero page, mapped by a read fault "
+			 "(khugepaged leaves it)%s%s%s%s",
+			 last ? "; last scanned: " : "", status ? status : "",
+			 last ? " at " : "",
+			 last ? scan_when(last, when, sizeof(when)) : "");
+		return;
 	case EXEC_WHY_SCANNED:
 		exec_scan_why(last, why, sizeof(why));
 		if (w->collapsed >= 0 && (last->status == SCAN_SUCCEED ||
@@ -147,6 +157,9 @@ void exec_why_format(const struct exec_result *r, const struct exec_why *w,
 				 status ? status : "?",
 				 scan_when(last, when, sizeof(when)),
 				 why[0] ? " (" : "", why, why[0] ? ")" : "");
+		if (last->status == SCAN_PMD_NONE || last->status == SCAN_PMD_NULL)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " (nothing mapped there)");
 		return;
 	case EXEC_WHY_INELIGIBLE:
 		snprintf(buf, len, "not eligible: %s%s%s", w->reason,

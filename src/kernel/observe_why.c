@@ -5,7 +5,8 @@
  * THPeligible and VmFlags) and the sysfs modes.  The kernel shows no
  * anon_vma and no khugepaged list, so a VMA with neither resident nor
  * swapped anonymous memory stands for "no anon_vma", and registration is
- * not checked.
+ * not checked.  (A VMA mapping the huge zero page has one too; one left
+ * with only the small zero pages of a split huge zero PMD is missed.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +82,28 @@ static void mode_reason(bool advised, char *why, size_t len)
 		snprintf(why, len, "THPeligible 0 in smaps");
 }
 
+/*
+ * Does @proc map the huge zero page somewhere in the scenario regions of
+ * [start, end)?  The read fault that mapped it prepared the anon_vma,
+ * though smaps counts no page for it.
+ */
+static bool maps_huge_zero(struct kx_observe *ob, int proc, uint64_t start,
+			   uint64_t end)
+{
+	struct obs_page pg;
+	uint64_t a;
+	int i;
+
+	for (i = 0; i < ob->nr_spans; i++)
+		for (a = ob->spans[i].start; a < ob->spans[i].end;
+		     a += PMD_BYTES)
+			if (a >= start && a + PMD_BYTES <= end &&
+			    !ob->ops.pages(ob, proc, a, 1, &pg) &&
+			    pg.state == OBS_ZERO && pg.pmd_mapped)
+				return true;
+	return false;
+}
+
 bool kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr, char *why,
 			 size_t len)
 {
@@ -109,8 +132,8 @@ bool kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr, char *why,
 		mode_reason(v.advised, why, len);
 		return false;
 	}
-	if (!v.anon) {
-		snprintf(why, len, "no anon_vma: nothing was ever faulted in");
+	if (!v.anon && !maps_huge_zero(ob, proc, v.start, v.end)) {
+		snprintf(why, len, "no anon_vma: no page was ever allocated there");
 		return false;
 	}
 	return true;

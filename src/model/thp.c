@@ -198,7 +198,7 @@ bool fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
 		return false;
 	}
 	if (!vma->anon_vma) {
-		snprintf(why, len, "no anon_vma: nothing was ever faulted in");
+		snprintf(why, len, "no anon_vma: no page was ever allocated there");
 		return false;
 	}
 	if (!(mm->flags & MMF_VM_HUGEPAGE)) {

@@ -73,3 +73,24 @@ const char tt_why_text[] =
 	"P mmap E 2M\n"		/* eligible, but after the last pass */
 	"P write E\n"
 	"P madvise E hugepage\n";
+
+/*
+ * --why and zero pages: A the huge zero page (scanned, left alone); B a
+ * THP from the write fault on its huge zero page, then an empty PMD; C
+ * small zero pages only (no anon_vma).
+ */
+const char tt_why_zero_text[] =
+	"set enabled madvise\n"
+	"set use_zero_page 1\n"
+	"spawn P\n"
+	"P mmap A 2M\n"
+	"P madvise A hugepage\n"
+	"P read A\n"
+	"P mmap B 4M\n"
+	"P madvise B hugepage\n"
+	"P read B[0:512]\n"
+	"P write B[3]\n"
+	"P mmap C 2M\n"
+	"P read C[0:4]\n"
+	"P madvise C hugepage\n"
+	"khugepaged\n";

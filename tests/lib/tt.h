@@ -16,5 +16,7 @@ extern const char tt_swap_text[];
 
 /* --why: regions F K C N S H U V W E, one verdict each (tt.c) */
 extern const char tt_why_text[];
+/* --why and zero pages: regions A B C (tt.c) */
+extern const char tt_why_zero_text[];
 
 #endif
