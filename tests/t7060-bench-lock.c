@@ -44,25 +44,11 @@ static bool make_dir(void)
 static pid_t bench_start(int wait_s, int *out_fd)
 {
 	char wait[16];
-	int p[2];
-	pid_t pid;
+	char *argv[] = { BENCH, "--kernel-only", "--lock-wait", wait,
+			 WORK_DIR, NULL };
 
 	snprintf(wait, sizeof(wait), "%d", wait_s);
-	if (pipe(p))
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		dup2(p[1], STDOUT_FILENO);
-		close(p[0]);
-		close(p[1]);
-		execl(BENCH, BENCH, "--kernel-only", "--lock-wait", wait,
-		      WORK_DIR, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	*out_fd = p[0];
-	return pid;
+	return tk_spawn_out(argv, out_fd);
 }
 
 /* Everything the bench printed, then its exit status. */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "host/guard.h"
 #include "kernel/zero_page.h"
@@ -41,6 +42,12 @@ bool tk_zero_probe(struct kx_zero_page *z);
  */
 bool tk_begin(int (*can_run)(char *why, size_t len), char *why, size_t len,
 	      int *lock);
+
+/*
+ * Start @argv[0] (a path) with its stdout on a pipe, whose read end goes
+ * to *@out_fd.  Return: the pid, or -1.
+ */
+pid_t tk_spawn_out(char *const argv[], int *out_fd);
 
 struct tk_test {
 	bool (*fn)(void);
