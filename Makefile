@@ -69,7 +69,8 @@ build/bench/%: $(OBJ)/bench/%.o $(call lib_objs,$(OBJ)) \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(TESTS) $(STESTS) foliosim
+# t7060 runs bench-scenarios while it holds the kernel lock
+tests: $(TESTS) $(STESTS) foliosim build/bench/bench-scenarios
 
 check: tests
 	@tests/run-tests.sh $(TESTS) $(STESTS)

@@ -6,6 +6,8 @@
  * children.  Every test compares all writable THP/KSM files with a snapshot
  * taken at the start; without root or THP every test is skipped, and the
  * trace tests where tracefs cannot be had (t7050 covers its mounting).
+ * The snapshot and the backstop hold the run lock, so that neither takes
+ * another run's changes (its khugepaged gate, say) for the settings.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "host/guard.h"
+#include "host/internal.h"
 #include "host/tracefs.h"
 #include "host/zram.h"
 #include "lib/tap.h"
@@ -162,13 +165,19 @@ static int phase_of(const char *path)
  */
 static void backstop(void)
 {
-	char word[160];
+	char word[160], err[256];
 	struct snap now;
-	int i, phase, fd;
+	int i, phase, fd, lock = kx_run_lock_wait(600, err, sizeof(err));
 
-	snap_take(&now);
-	if (!snap_diff(&before, &now, false))
+	if (lock < 0) {
+		printf("# backstop: %s\n", err);
 		return;
+	}
+	snap_take(&now);
+	if (!snap_diff(&before, &now, false)) {
+		close(lock);
+		return;
+	}
 	printf("# backstop: restoring settings the tests left changed\n");
 	fd = open(KSM "/run", O_WRONLY);
 	if (fd >= 0 && write(fd, "0", 1) < 0)
@@ -189,6 +198,7 @@ static void backstop(void)
 			if (fd >= 0)
 				close(fd);
 		}
+	close(lock);
 }
 
 /* {========== helpers ==========} */
@@ -1071,6 +1081,191 @@ static bool test_ksm_restore_with_pages_shared(void)
 	return true;
 }
 
+/* {========== the khugepaged gate is never an original ==========} */
+
+#define SCAN_SLEEP	THP "/khugepaged/scan_sleep_millisecs"
+#define ALLOC_SLEEP	THP "/khugepaged/alloc_sleep_millisecs"
+#define GATE_MSG	" is the khugepaged gate of a foliosim run or " \
+			"exported test, not this machine's setting: " \
+			"restoring the default "
+
+static const char *value_in(const struct kx_state *st, const char *path)
+{
+	int i;
+
+	for (i = 0; i < st->nr; i++)
+		if (!strcmp(st->set[i].path, path))
+			return st->set[i].value;
+	return "(not saved)";
+}
+
+/* Write the khugepaged sleeps under our guard, which restores them. */
+static bool set_sleeps(struct kx_guard *g, const char *scan,
+		       const char *alloc)
+{
+	char err[256];
+
+	CHECK(!kx_set(g, "khugepaged/alloc_sleep_millisecs", alloc, err,
+		      sizeof(err)));
+	CHECK(!kx_set(g, "khugepaged/scan_sleep_millisecs", scan, err,
+		      sizeof(err)));
+	return true;
+}
+
+static struct kx_state captured;
+
+/* What the next run's open would save now (kx_guard_open() calls it). */
+static int capture_now(void)
+{
+	char err[256];
+	int ret = kx_state_capture(&captured, err, sizeof(err));
+
+	if (ret)
+		printf("# kx_state_capture: %s\n", err);
+	return ret;
+}
+
+/*
+ * Capture with the sleeps at @scan and @alloc; the values saved for them
+ * must be @want_scan and @want_alloc, every other one the original, and
+ * stderr must say so exactly when one was replaced.
+ */
+static bool captured_as(struct kx_guard *g, const char *scan,
+			const char *alloc, const char *want_scan,
+			const char *want_alloc)
+{
+	char out[2048];
+	bool replaced = strcmp(scan, want_scan) || strcmp(alloc, want_alloc);
+	int i;
+
+	CHECK(set_sleeps(g, scan, alloc));
+	CHECK_INT(with_stderr(capture_now, out, sizeof(out)), ==, 0);
+	CHECK_INT(captured.nr, ==, g->st.nr);
+	CHECK(!strcmp(value_in(&captured, SCAN_SLEEP), want_scan));
+	CHECK(!strcmp(value_in(&captured, ALLOC_SLEEP), want_alloc));
+	for (i = 0; i < captured.nr; i++)
+		if (strcmp(captured.set[i].path, SCAN_SLEEP) &&
+		    strcmp(captured.set[i].path, ALLOC_SLEEP))
+			CHECK(!strcmp(captured.set[i].value,
+				      value_in(&g->st, captured.set[i].path)));
+	CHECK(!!strstr(out, GATE_MSG) == replaced);
+	if (strcmp(scan, want_scan))
+		CHECK(strstr(out, "foliosim: the current settings: "
+			      "khugepaged/scan_sleep_millisecs 4294967295"
+			      GATE_MSG "10000 instead\n"));
+	if (strcmp(alloc, want_alloc))
+		CHECK(strstr(out, "foliosim: the current settings: "
+			      "khugepaged/alloc_sleep_millisecs 0" GATE_MSG
+			      "60000 instead\n"));
+	return true;
+}
+
+static bool gate_refused_at_capture(struct kx_guard *g)
+{
+	/* the executor's gate, as an unlocked or killed run leaves it */
+	CHECK(captured_as(g, KX_GATE_SCAN_SLEEP, KX_GATE_ALLOC_SLEEP,
+			  "10000", "60000"));
+	/* bench's probe parks khugepaged without touching alloc_sleep */
+	CHECK(captured_as(g, KX_GATE_SCAN_SLEEP, "123456", "10000",
+			  "123456"));
+	/* alloc_sleep_millisecs 0 alone is a person's choice: kept */
+	CHECK(captured_as(g, "3600000", KX_GATE_ALLOC_SLEEP, "3600000",
+			  KX_GATE_ALLOC_SLEEP));
+	return true;
+}
+
+/*
+ * The gate left on the machine (an exported test killed by SIGKILL keeps
+ * no saved copy; a run without the lock may hold it): the next open saves
+ * the defaults for the sleeps, and says so.  Planted under our guard, so
+ * that the lock is held throughout and close puts everything back.
+ */
+static bool test_gate_not_saved_as_original(void)
+{
+	struct kx_guard *g;
+	bool ok;
+
+	CHECK(open_guard(&g));
+	ok = gate_refused_at_capture(g);
+	CHECK_INT(kx_guard_close(g), ==, 0);
+	CHECK(ok);
+	CHECK(all_restored());
+	return true;
+}
+
+static struct kx_state loaded;
+
+/* What recovery of a killed run's copy does (kx_guard_open(), --restore). */
+static int load_and_undo(void)
+{
+	char err[256];
+	int ret = kx_saved_load(&loaded, err, sizeof(err));
+
+	if (ret != 1) {
+		printf("# kx_saved_load: %d: %s\n", ret, err);
+		return -1;
+	}
+	return kx_state_undo(&loaded, -1);
+}
+
+static bool gate_refused_in_saved_copy(struct kx_guard *g)
+{
+	struct kx_state bad = g->st;
+	char err[256], val[64], defrag[64], out[2048], want[512];
+	int i;
+
+	CHECK(!kx_get("defrag", defrag, sizeof(defrag), err, sizeof(err)));
+	for (i = 0; i < bad.nr; i++) {
+		if (!strcmp(bad.set[i].path, SCAN_SLEEP))
+			strcpy(bad.set[i].value, KX_GATE_SCAN_SLEEP);
+		if (!strcmp(bad.set[i].path, ALLOC_SLEEP))
+			strcpy(bad.set[i].value, KX_GATE_ALLOC_SLEEP);
+	}
+	bad.pid = 1;
+	CHECK(!kx_saved_write(&bad, err, sizeof(err)));
+	CHECK(file_contains(KX_SAVED_PATH, "scan_sleep_millisecs "
+			    KX_GATE_SCAN_SLEEP "\n"));
+	CHECK(set_sleeps(g, "3600000", "123456"));
+	CHECK(!kx_set(g, "defrag", strcmp(defrag, "never") ? "never" :
+		      "always", err, sizeof(err)));
+	CHECK_INT(with_stderr(load_and_undo, out, sizeof(out)), ==, 0);
+	snprintf(want, sizeof(want), "foliosim: the saved copy of pid 1: "
+		 "khugepaged/scan_sleep_millisecs 4294967295" GATE_MSG
+		 "10000 instead\n");
+	CHECK(strstr(out, want));
+	CHECK(strstr(out, "khugepaged/alloc_sleep_millisecs 0" GATE_MSG
+		      "60000 instead\n"));
+	CHECK(!kx_get("khugepaged/scan_sleep_millisecs", val, sizeof(val),
+		      err, sizeof(err)) && !strcmp(val, "10000"));
+	CHECK(!kx_get("khugepaged/alloc_sleep_millisecs", val, sizeof(val),
+		      err, sizeof(err)) && !strcmp(val, "60000"));
+	/* the rest of the copy is restored as it was saved */
+	CHECK(!kx_get("defrag", val, sizeof(val), err, sizeof(err)) &&
+	      !strcmp(val, defrag));
+	return true;
+}
+
+/*
+ * A saved copy whose originals are the gate (captured while another
+ * run's gate was up) is recovered with the defaults for the sleeps.  The
+ * copy is planted in place of our guard's own and put back afterwards.
+ */
+static bool test_gate_in_saved_copy_not_restored(void)
+{
+	struct kx_guard *g;
+	char err[256];
+	bool ok;
+
+	CHECK(open_guard(&g));
+	ok = gate_refused_in_saved_copy(g);
+	if (kx_saved_write(&g->st, err, sizeof(err)))
+		printf("# %s\n", err);
+	CHECK_INT(kx_guard_close(g), ==, 0);
+	CHECK(ok);
+	CHECK(all_restored());
+	return true;
+}
+
 /* {========== main ==========} */
 
 struct t7000_test {
@@ -1119,6 +1314,10 @@ static const struct t7000_test tests[] = {
 	  "SIGTERM to a run kills and reaps its children" },
 	{ test_ksm_restore_with_pages_shared,
 	  "KSM knobs are restored even while KSM pages are shared" },
+	{ test_gate_not_saved_as_original,
+	  "the khugepaged gate on the machine is not saved as an original" },
+	{ test_gate_in_saved_copy_not_restored,
+	  "the khugepaged gate in a saved copy is not restored" },
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
@@ -1144,7 +1343,7 @@ int main(void)
 {
 	char why[256], no_trace[256] = "";
 	bool swap;
-	int i, lock;
+	int i, lock, lock_fd;
 
 	if (!tk_begin(kx_guard_check, why, sizeof(why), &lock)) {
 		for (i = 0; i < NR_TESTS; i++)
@@ -1152,7 +1351,12 @@ int main(void)
 		return tap_done();
 	}
 	settle();
+	lock_fd = kx_run_lock_wait(600, why, sizeof(why));
+	if (lock_fd < 0)
+		printf("# snapshot without the run lock: %s\n", why);
 	snap_take(&before);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	swap = any_swap_active();
 	kx_tracefs_check(no_trace, sizeof(no_trace));
 	for (i = 0; i < NR_TESTS; i++) {

@@ -8,7 +8,9 @@
  * unmounts it on close, SIGTERM, and, after SIGKILL, in recovery by
  * 'kernel --restore' or by the next open; a tracefs mounted before the run
  * stays; where mounting is refused, a run without --trace still works and
- * one with --trace cannot run (status 4) and says why.  Skipped without
+ * one with --trace cannot run (status 4) and says why; where debugfs is
+ * mounted, its tracing directory is not walked into (that would automount
+ * a tracefs nobody unmounts).  Skipped without
  * root, THP or a kernel with tracefs; kernel test binaries take turns on
  * KX_TEST_LOCK.
  */
@@ -356,6 +358,38 @@ static bool test_premounted_stays(void)
 	return true;
 }
 
+#define DEBUG_TRACING "/sys/kernel/debug/tracing"
+
+/*
+ * With debugfs mounted and tracefs not, a run neither walks into
+ * debugfs's tracing directory (which would automount a tracefs there that
+ * nobody unmounts) nor uses it: it mounts its own at TRACING, and at close
+ * no tracefs is left anywhere.
+ */
+static bool test_debugfs_not_automounted(void)
+{
+	struct kx_guard *g;
+	char err[256];
+	bool ok, ours;
+
+	CHECK(!mount("none", "/sys/kernel/debug", "debugfs", 0, NULL));
+	CHECK(debugfs_mounted());
+	CHECK_INT(kx_tracefs_check(err, sizeof(err)), ==, 0);
+	CHECK_INT(tracefs_mount_id(DEBUG_TRACING), ==, 0);
+	g = tk_open_guard(stdout);
+	CHECK(g);
+	ok = traced_collapse(g);
+	ours = tracefs_mounted() && !tracefs_mount_id(DEBUG_TRACING) &&
+	       file_contains(KX_SAVED_PATH, "\ntracefs " TRACING " ");
+	CHECK_INT(kx_guard_close(g), ==, 0);
+	CHECK(ok);
+	CHECK(ours);
+	CHECK(!tracefs_mounted());
+	CHECK_INT(tracefs_mount_id(DEBUG_TRACING), ==, 0);
+	CHECK(!saved_copy_exists());
+	return true;
+}
+
 /* {========== main ==========} */
 
 /* Run @fn in a child with a private mount namespace without tracefs. */
@@ -398,6 +432,8 @@ static const struct tk_test tests[] = {
 	  "after SIGKILL, the next open unmounts the run's tracefs" },
 	{ test_premounted_stays,
 	  "a tracefs mounted before the run stays mounted" },
+	{ test_debugfs_not_automounted,
+	  "with debugfs mounted, no tracefs is automounted in it" },
 };
 #define NR_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
@@ -410,8 +446,14 @@ int main(void)
 		tk_skip_all(tests, NR_TESTS, why);
 		return tap_done();
 	}
-	for (i = 0; i < NR_TESTS; i++)
-		TEST(in_namespace(tests[i].fn), "%s", tests[i].desc);
+	for (i = 0; i < NR_TESTS; i++) {
+		if (tests[i].fn == test_debugfs_not_automounted &&
+		    !file_contains("/proc/filesystems", "\tdebugfs\n"))
+			tap_skip("this kernel has no debugfs", "%s",
+				 tests[i].desc);
+		else
+			TEST(in_namespace(tests[i].fn), "%s", tests[i].desc);
+	}
 	close(lock);
 	return tap_done();
 }

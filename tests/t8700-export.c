@@ -9,7 +9,9 @@
  * -Wall -Wextra -Werror and, as root with THP, passes on this kernel
  * (exit 0), leaving the settings as it found them and no process behind.
  * A deliberately wrong expect must make a program exit 1 (the checks are
- * not vacuous), and SIGTERM must restore the settings too.
+ * not vacuous), and SIGTERM must restore the settings too.  A program
+ * takes foliosim's run lock while it runs and skips (exit 4, changing
+ * nothing) while another run holds it.
  *
  * The programs run one at a time under the test lock, each under a
  * guard of its own (which gives it a fresh zram swap when it pages out
@@ -501,6 +503,181 @@ static bool sigterm_restores(void)
 	return ok && no_process_left();
 }
 
+/* {========== foliosim's run lock ==========} */
+
+/* A process that holds the run lock until @go is written to; its pid. */
+static pid_t lock_holder(int *go)
+{
+	int ready[2], gp[2];
+	char c = 0, err[256];
+	pid_t pid;
+
+	if (pipe(ready) || pipe(gp))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		int fd = kx_run_lock_wait(600, err, sizeof(err));
+
+		c = fd >= 0 ? 'R' : 'F';
+		if (write(ready[1], &c, 1) != 1 || read(gp[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(gp[0]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1 || c != 'R') {
+		close(gp[1]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(ready[0]);
+	*go = gp[1];
+	return pid;
+}
+
+static void lock_holder_end(pid_t pid, int go)
+{
+	if (write(go, "g", 1) != 1)
+		kill(pid, SIGKILL);
+	close(go);
+	waitpid(pid, NULL, 0);
+}
+
+/* While another process holds the lock, a program skips, changing nothing. */
+static bool lock_held_skips(void)
+{
+	char bin[600], want[256], *out = NULL, *before, *after;
+	char *argv[] = { bin, NULL };
+	bool ok, same;
+	pid_t holder;
+	int st, go;
+
+	bin_of(seed, bin, sizeof(bin));
+	holder = lock_holder(&go);
+	CHECK(holder > 0);
+	before = settings_now();
+	st = run(argv, &out, 0);
+	after = settings_now();
+	lock_holder_end(holder, go);
+	same = before && after && !strcmp(before, after);
+	free(before);
+	free(after);
+	snprintf(want, sizeof(want), "\n1..0 # SKIP another foliosim kernel "
+		 "run (pid %d) holds /run/foliosim/lock\n", (int)holder);
+	ok = st == 4 && out && strstr(out, want);
+	if (!ok) {
+		printf("# status %d\n", st);
+		diag(out);
+	}
+	free(out);
+	CHECK(ok);
+	CHECK(same);
+	return no_process_left();
+}
+
+/*
+ * The program's plan is printed once its gate is closed: stop it there,
+ * and see who holds the lock.  Return: the exit status of the program
+ * (4 if another run held the lock first), *@locked whether opening the
+ * guard was refused with the program's pid.
+ */
+static int run_and_probe_lock(const char *bin, bool *locked)
+{
+	char buf[8192], err[512], want[256];
+	struct kx_guard *g;
+	char *argv[] = { (char *)bin, NULL }, *plan;
+	size_t len = 0;
+	int fd = -1, st = -1;
+	bool probed = false;
+	ssize_t n;
+	pid_t pid;
+
+	*locked = false;
+	pid = tk_spawn_out(argv, &fd);
+	if (pid < 0)
+		return -1;
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)n;
+		buf[len] = '\0';
+		plan = strstr(buf, "\n1..");
+		if (!probed && plan && plan[4] && plan[4] != '0') {
+			probed = true;
+			kill(pid, SIGSTOP);
+			snprintf(want, sizeof(want), "another foliosim kernel "
+				 "run (pid %d) holds /run/foliosim/lock",
+				 (int)pid);
+			if (!kx_guard_open(&g, err, sizeof(err)))
+				kx_guard_close(g);
+			else
+				*locked = !strcmp(err, want);
+			printf("# while the program runs: %s\n", err);
+			kill(pid, SIGCONT);
+		}
+		if (probed) {
+			len = 0;
+		} else if (len > sizeof(buf) / 2) {	/* keep a tail */
+			memmove(buf, buf + len - 8, 8);
+			len = 8;
+		}
+	}
+	close(fd);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * The settings while no run holds the lock (another run's own, its
+ * khugepaged gate say, are no baseline).  NULL if the lock cannot be had.
+ */
+static char *settings_at_rest(void)
+{
+	char err[256], *text;
+	int fd = kx_run_lock_wait(600, err, sizeof(err));
+
+	if (fd < 0) {
+		printf("# %s\n", err);
+		return NULL;
+	}
+	text = settings_now();
+	close(fd);
+	return text;
+}
+
+/*
+ * A program holds the lock while it runs (here without a guard around
+ * it: it restores its own settings) and gives it up at its end.  The
+ * settings are compared while no run holds the lock.
+ */
+static bool holds_lock_while_running(void)
+{
+	char bin[600], *before, *after;
+	bool locked = false, same;
+	int st = 4, tries;
+
+	CHECK(build(SCN_DIR "/selftests/collapse_compound_extreme."
+		    "khugepaged.fsim", bin, sizeof(bin)));
+	before = settings_at_rest();
+	/* a run that does not take the test lock may hold it: retry */
+	for (tries = 0; st == 4 && tries < 60; tries++) {
+		if (tries)
+			sleep(5);
+		st = run_and_probe_lock(bin, &locked);
+	}
+	after = settings_at_rest();
+	same = before && after && !strcmp(before, after);
+	if (!same && before && after)
+		printf("# settings before:\n%s# after:\n%s", before, after);
+	free(before);
+	free(after);
+	CHECK_INT(st, ==, 0);
+	CHECK(locked);
+	CHECK(same);	/* and the lock was free again to read them */
+	return no_process_left();
+}
+
 static void kernel_tests(const struct list *files, const bool *built)
 {
 	char why[512];
@@ -511,6 +688,8 @@ static void kernel_tests(const struct list *files, const bool *built)
 			tap_skip(why, "exported %s passes", files->v[i]);
 		tap_skip(why, "a wrong expect makes the program fail");
 		tap_skip(why, "SIGTERM restores the settings");
+		tap_skip(why, "a program skips while the run lock is held");
+		tap_skip(why, "a program holds the run lock while it runs");
 		return;
 	}
 	lock = tk_serialize();
@@ -527,6 +706,9 @@ static void kernel_tests(const struct list *files, const bool *built)
 	}
 	TEST(wrong_expect_fails(), "a wrong expect makes the program fail");
 	TEST(sigterm_restores(), "SIGTERM restores the settings");
+	TEST(lock_held_skips(), "a program skips while the run lock is held");
+	TEST(holds_lock_while_running(),
+	     "a program holds the run lock while it runs");
 	close(lock);
 }
 
@@ -558,6 +740,8 @@ int main(void)
 			tap_skip(why, "exported %s passes", files.v[i]);
 		tap_skip(why, "a wrong expect makes the program fail");
 		tap_skip(why, "SIGTERM restores the settings");
+		tap_skip(why, "a program skips while the run lock is held");
+		tap_skip(why, "a program holds the run lock while it runs");
 		goto out;
 	}
 	mkdir("build", 0755);

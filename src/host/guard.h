@@ -12,6 +12,10 @@
  *  - Before the first change, every tunable of the settings table that the
  *    kernel has (model_only ones excluded) is saved in memory and in
  *    KX_SAVED_PATH (written to a temporary file, fsynced, renamed).
+ *  - The khugepaged gate (KX_GATE_SCAN_SLEEP, and KX_GATE_ALLOC_SLEEP next
+ *    to it) is never saved or recovered as a setting to restore: a run
+ *    left it (or one without the lock holds it), so the settings table's
+ *    defaults take its place, said on stderr.
  *  - Only one run per machine: KX_LOCK_PATH is flock()ed for the whole run.
  *  - /proc/sys/vm/min_free_kbytes is saved too: changing a THP mode
  *    recomputes it.
@@ -44,6 +48,16 @@
  * run lock.  The guard itself never touches it.
  */
 #define KX_TEST_LOCK	KX_RUN_DIR "/test-lock"
+
+/*
+ * The khugepaged gate of the kernel executor (kernel/daemons.h) and of the
+ * exported kselftests: the longest scan sleep sysfs accepts, so that
+ * khugepaged runs only when woken, and no sleep after an allocation
+ * failure.  A run's own values, never a machine's: the guard does not
+ * take them for the settings to restore (see kx_state_sane()).
+ */
+#define KX_GATE_SCAN_SLEEP	"4294967295"	/* kstrtouint's limit */
+#define KX_GATE_ALLOC_SLEEP	"0"
 
 struct kx_guard;
 
@@ -162,6 +176,17 @@ int kx_test_lock(char *err, size_t len);
  */
 int kx_guard_open_wait(struct kx_guard **gp, int seconds, char *err,
 		       size_t len);
+
+/**
+ * kx_run_lock_wait() - hold the run lock without opening the guard
+ * @seconds: how long to wait at most while another run holds it
+ *
+ * For what must not overlap a run but is no run itself: the kernel tests'
+ * snapshot of the settings, and their backstop, which writes back what a
+ * failed test left.  Return: the fd to close to release it, or -1 with a
+ * reason in @err.
+ */
+int kx_run_lock_wait(int seconds, char *err, size_t len);
 
 /*
  * In a child, right after fork(): restores the signal dispositions the

@@ -129,6 +129,9 @@ bool kx_path_allowed(const char *path);
 void kx_state_sort(struct kx_state *st);
 int kx_state_capture(struct kx_state *st, char *err, size_t len);
 
+/* sane.c */
+int kx_state_sane(struct kx_state *st, const char *whose);
+
 /* restore.c: async-signal-safe */
 int kx_restore_settings(const struct kx_state *st, int report_fd);
 int kx_state_undo(struct kx_state *st, int report_fd);

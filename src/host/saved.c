@@ -213,7 +213,8 @@ bad:
 
 /**
  * kx_saved_load() - read the saved copy a killed run left
- * @st: filled from it, sorted in restore order
+ * @st: filled from it, sorted in restore order, the khugepaged gate
+ *      replaced by the defaults (kx_state_sane())
  *
  * The caller holds the lock, so a copy found here is stale.  A leftover
  * temporary file is removed.  Return: 1 if a copy was read, 0 if there is
@@ -221,6 +222,7 @@ bad:
  */
 int kx_saved_load(struct kx_state *st, char *err, size_t len)
 {
+	char whose[48];
 	FILE *f;
 	int ret;
 
@@ -237,6 +239,11 @@ int kx_saved_load(struct kx_state *st, char *err, size_t len)
 	ret = parse_file(f, st, err, len);
 	fclose(f);
 	kx_state_sort(st);
+	if (ret > 0) {
+		snprintf(whose, sizeof(whose), "the saved copy of pid %d",
+			 (int)st->pid);
+		kx_state_sane(st, whose);
+	}
 	return ret;
 }
 

@@ -188,7 +188,8 @@ static int capture_sizes(struct kx_state *st, char *err, size_t len)
 
 /**
  * kx_state_capture() - save every kernel setting of the settings table
- * @st: filled with the current values, sorted in restore order
+ * @st: filled with the current values, sorted in restore order; the
+ *      khugepaged gate is not taken for a value (kx_state_sane())
  *
  * Return: 0, or -1 with a reason in @err.
  */
@@ -211,6 +212,8 @@ int kx_state_capture(struct kx_state *st, char *err, size_t len)
 	if (!ret)
 		ret = capture_path(st, KX_VM_MIN_FREE, err, len);
 	kx_state_sort(st);
+	if (!ret)
+		kx_state_sane(st, "the current settings");
 	return ret;
 }
 

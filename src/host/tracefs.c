@@ -39,13 +39,32 @@ static bool exists(const char *root, const char *rel)
 	return !access(path, F_OK);
 }
 
+/*
+ * Is something mounted at @root?  Asked without walking into it: where
+ * debugfs is mounted, its tracing directory mounts tracefs on the first
+ * walk into it (an automount nobody would undo).  A kernel that cannot
+ * tell (before 5.8) is walked into.
+ */
+static bool mounted_at(const char *root)
+{
+	struct statx sx;
+
+	if (statx(AT_FDCWD, root, AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW,
+		  STATX_TYPE, &sx))
+		return false;
+	if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return true;
+	return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+}
+
 /* Where tracefs is mounted (into @buf): 0, or -1 when nowhere. */
 static int tracefs_where(char *buf, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(tracefs_roots) / sizeof(*tracefs_roots); i++)
-		if (exists(tracefs_roots[i], "events")) {
+		if (mounted_at(tracefs_roots[i]) &&
+		    exists(tracefs_roots[i], "events")) {
 			snprintf(buf, len, "%s", tracefs_roots[i]);
 			return 0;
 		}

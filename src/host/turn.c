@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "guard.h"
+#include "internal.h"
 
 int kx_test_lock(char *err, size_t len)
 {
@@ -52,6 +52,20 @@ int kx_guard_open_wait(struct kx_guard **gp, int seconds, char *err,
 		if (!ret || ret != KX_CANNOT_RUN || !strstr(err, " holds ") ||
 		    i >= seconds)
 			return ret;
+		sleep(1);
+	}
+}
+
+int kx_run_lock_wait(int seconds, char *err, size_t len)
+{
+	int ret, fd = -1, i;
+
+	for (i = 0;; i++) {
+		ret = kx_lock_take(&fd, err, len);
+		if (!ret)
+			return fd;
+		if (ret != KX_CANNOT_RUN || i >= seconds)
+			return -1;
 		sleep(1);
 	}
 }

@@ -22,9 +22,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct kx_guard;
+#include "host/guard.h"
 
-#define KX_SCAN_SLEEP_MAX	"4294967295"	/* kstrtouint's limit */
+#define KX_SCAN_SLEEP_MAX	KX_GATE_SCAN_SLEEP
 #define KX_PASS_QUIET_MS	10
 #define KX_STALL_PASSES		2000	/* passes, no full scan */
 #define KX_KHUGEPAGED_TIMEOUT_MS 600000		/* one 'khugepaged N' */

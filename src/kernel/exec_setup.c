@@ -117,7 +117,8 @@ static int set_defaults(struct kx_exec *x)
 				  set_default(x, &def, d->path))
 			return -1;
 	}
-	if (kx_set(x->g, ALLOC_SLEEP, "0", x->err, sizeof(x->err)))
+	if (kx_set(x->g, ALLOC_SLEEP, KX_GATE_ALLOC_SLEEP, x->err,
+		   sizeof(x->err)))
 		return setup_error(x, "%s", x->err);
 	return 0;
 }

@@ -66,6 +66,30 @@ bool tk_begin(int (*can_run)(char *why, size_t len), char *why, size_t len,
 	return true;
 }
 
+pid_t tk_spawn_out(char *const argv[], int *out_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0)
+		close(p[0]);
+	else
+		*out_fd = p[0];
+	return pid;
+}
+
 void tk_skip_all(const struct tk_test *tests, int n, const char *why)
 {
 	int i;

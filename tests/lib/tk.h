@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "host/guard.h"
 #include "kernel/zero_page.h"
@@ -52,6 +53,12 @@ bool tk_begin(int (*can_run)(char *why, size_t len), char *why, size_t len,
 
 /* tk_begin()'s can_run for tests that need a trace instance too. */
 int tk_can_trace(char *why, size_t len);
+
+/*
+ * Start @argv[0] (a path) with its stdout on a pipe, whose read end goes
+ * to *@out_fd.  Return: the pid, or -1.
+ */
+pid_t tk_spawn_out(char *const argv[], int *out_fd);
 
 struct tk_test {
 	bool (*fn)(void);
