@@ -226,6 +226,33 @@ static bool test_pageout_fallback(void)
 }
 
 /*
+ * Which pages a THP split for lack of swap leaves in memory: reclaim does
+ * the first piece, then takes the others from the tail of its folio list.
+ * Since 6.15 the split appends them in address order, so the last pages
+ * go out first and the pages after the first one stay (the live kernel
+ * keeps page 1 when one slot is missing); before, the last pages stay.
+ */
+static bool test_pageout_fallback_order(const char *profile)
+{
+	struct fsim_machine *m = tm_new_sized(profile, 64UL << 20, 1UL << 20);
+	struct mm_struct *p = tm_thp_process(m);
+	long slots = (long)m->swap.nr_slots - 1, i;
+	bool in_order = m->profile->split_list_in_order;
+
+	CHECK(p);
+	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_info(m, p, BASE).state, ==, FSIM_PAGE_SWAP);
+	for (i = 1; i < NR; i++) {
+		bool out = in_order ? i >= NR - (slots - 1) : i < slots;
+
+		CHECK_INT(tm_info(m, p, BASE + TM_PAGE(i)).state, ==,
+			  out ? FSIM_PAGE_SWAP : FSIM_PAGE_PRESENT);
+	}
+	CHECK(tm_read(m, p, BASE, NR));
+	return done(m);
+}
+
+/*
  * max_ptes_swap: @swapped pages paged out; with the limit at @limit,
  * khugepaged collapses iff swapped <= limit (exceed_swap_pte otherwise),
  * and MADV_COLLAPSE always does.
@@ -395,6 +422,10 @@ int main(void)
 	     "a child inherits swap entries; both read them back through the swap cache");
 	TEST(test_pageout_fallback(),
 	     "with too little swap a THP is split (thp_swpout_fallback) and swapped in part");
+	TEST(test_pageout_fallback_order("v6.18"),
+	     "6.15+: after the first piece, reclaim writes the split THP's last pages first");
+	TEST(test_pageout_fallback_order("v6.10"),
+	     "before 6.15: the split THP's pages are written in address order");
 	TEST(test_max_ptes_swap(64, 64),
 	     "max_ptes_swap=64: 64 swap entries collapse");
 	TEST(test_max_ptes_swap(64, 65),

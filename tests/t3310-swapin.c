@@ -237,6 +237,41 @@ static bool test_readahead(void)
 }
 
 /*
+ * A VMA merge keeps the neighbour that grows: when a changed VMA merges
+ * only with the next one (mprotect back over the lower part, an mmap
+ * right below), the merged VMA has the next one's readahead window and
+ * hits, not the changed VMA's fresh state (4 hits: a window of 8).
+ */
+static bool test_readahead_merge_keeps_next(void)
+{
+	struct fsim_machine *m = tm_new(NULL);
+	struct mm_struct *p = tm_process(m, BASE, PMD_SIZE, false), *c;
+	struct vm_area_struct *vma;
+
+	CHECK(p && tm_write(m, p, BASE, HPAGE_PMD_NR));
+	CHECK_INT(tm_pageout(m, p, BASE, HPAGE_PMD_NR), ==, 0);
+	c = fsim_fork(m, p);
+	CHECK(c);
+	CHECK(!fsim_mprotect(m, p, BASE, TM_PAGE(256), false));
+	CHECK(tm_read(m, p, BASE + TM_PAGE(300), 2));	/* window 8, 1 hit */
+	CHECK(!fsim_mprotect(m, p, BASE, TM_PAGE(256), true));
+	vma = vma_lookup(p, BASE);
+	CHECK(vma && vma->vm_end == BASE + PMD_SIZE);
+	CHECK_INT(vma->swap_ra_addr, ==, BASE + TM_PAGE(301));
+	CHECK_INT(vma->swap_ra_hits, ==, 1);
+	CHECK(tm_read(m, p, BASE + TM_PAGE(100), 1));	/* 1 hit: 4 pages */
+	CHECK_INT(m->ev[PSWPIN], ==, 12);
+	/* merging with the previous VMA keeps the previous one's state */
+	CHECK(!fsim_mprotect(m, p, BASE + TM_PAGE(256), TM_PAGE(256), false));
+	CHECK(tm_read(m, p, BASE + TM_PAGE(400), 1));
+	CHECK(!fsim_mprotect(m, p, BASE + TM_PAGE(256), TM_PAGE(256), true));
+	CHECK_INT(vma_lookup(p, BASE)->swap_ra_addr, ==, BASE + TM_PAGE(100));
+	CHECK(tm_read(m, c, BASE, HPAGE_PMD_NR));
+	CHECK(tm_read(m, p, BASE, HPAGE_PMD_NR));
+	return tm_done(m);
+}
+
+/*
  * Slot clusters: small folios take consecutive slots from 1 in the
  * header's cluster, 64K mTHPs aligned slots in a cluster of their own,
  * a PMD THP a free cluster; a cluster whose slots are all freed is free
@@ -338,6 +373,8 @@ int main(void)
 	     "shared entries and ranges with cached slots swap in order 0");
 	TEST(test_readahead(),
 	     "VMA readahead: first window 8 centred, hits counted, forwards after a neighbour");
+	TEST(test_readahead_merge_keeps_next(),
+	     "a VMA merge keeps the growing neighbour's readahead state (next if only it merges)");
 	TEST(test_slot_clusters(),
 	     "swap slots: consecutive for small folios, a cluster per mTHP order");
 	TEST(test_cluster_lists(),

@@ -36,6 +36,7 @@ const struct fsim_profile fsim_profiles[] = {
 		.pt_reclaim = true,
 		.swap_zeromap = true,
 		.mthp_swapin = true,
+		.split_list_in_order = true,
 	},
 	{
 		.name = "v6.18",
@@ -50,6 +51,7 @@ const struct fsim_profile fsim_profiles[] = {
 		.pt_reclaim = true,
 		.swap_zeromap = true,
 		.mthp_swapin = true,
+		.split_list_in_order = true,
 	},
 };
 

@@ -54,6 +54,7 @@ struct fsim_profile {
 	bool pt_reclaim;		/* 6.14: DONTNEED frees empty tables */
 	bool swap_zeromap;		/* 6.12: zero folios are not written */
 	bool mthp_swapin;		/* 6.13: alloc_swap_folio() */
+	bool split_list_in_order;	/* 6.15: reclaim splits end first */
 	/* Proposals, set only by modifiers. */
 	enum mthp_collapse_rule mthp_collapse;
 	enum mapcount_scheme mapcount;

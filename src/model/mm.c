@@ -323,9 +323,26 @@ static bool vma_can_merge(const struct vm_area_struct *a,
 	       b->vm_pgoff;
 }
 
+/*
+ * The VMA a merge keeps is the neighbour that grows over the changed
+ * range: the previous VMA if the range merges with it, else the next one
+ * (vma_merge_existing_range(), vma_merge_new_range()).  The model always
+ * keeps the lower entry, so when a changed VMA merges only with its next
+ * neighbour it takes over what that neighbour carries per VMA: the swap
+ * readahead window and hits.
+ */
+static void vma_merge_keep_next(struct vm_area_struct *a,
+				const struct vm_area_struct *b)
+{
+	a->swap_ra_addr = b->swap_ra_addr;
+	a->swap_ra_win = b->swap_ra_win;
+	a->swap_ra_hits = b->swap_ra_hits;
+}
+
 void vma_merge_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end)
 {
+	bool grown = false;	/* vmas[i] already absorbed a neighbour */
 	int i = 0;
 
 	while (i + 1 < mm->nr_vmas) {
@@ -334,8 +351,13 @@ void vma_merge_range(struct mm_struct *mm, unsigned long start,
 		if (b->vm_start < start || a->vm_end > end ||
 		    !vma_can_merge(a, b)) {
 			i++;
+			grown = false;
 			continue;
 		}
+		/* a lies in the changed range: it is the middle, not prev */
+		if (!grown && a->vm_start > start)
+			vma_merge_keep_next(a, b);
+		grown = true;
 		a->vm_end = b->vm_end;
 		if (!a->anon_vma)
 			a->anon_vma = b->anon_vma;

@@ -146,7 +146,11 @@ struct vm_area_struct *vma_insert(struct mm_struct *mm,
 				  const struct vm_area_struct *v);
 void vma_remove_range(struct mm_struct *mm, unsigned long start,
 		      unsigned long end);
-/* Merge neighbours in [start, end] that the kernel would merge. */
+/*
+ * Merge neighbours in [start, end] that the kernel would merge; the range
+ * changed is (start, end): a VMA that begins inside it is a merge's
+ * middle, not its previous VMA.
+ */
 void vma_merge_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);
 /* True if [start, end) is entirely covered by VMAs with no hole. */

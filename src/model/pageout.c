@@ -74,18 +74,34 @@ static void unmap_small_to_swap(struct fsim_machine *m, struct mm_struct *mm,
 static int reclaim_small(struct fsim_machine *m, struct mm_struct *mm,
 			 pte_t *ptep, struct folio *folio);
 
-/* Split and reclaim the pieces still mapped at [haddr, haddr+N) in mm. */
+/* Reclaim the piece of a split folio still mapped at @addr, if any. */
+static void reclaim_piece(struct fsim_machine *m, struct mm_struct *mm,
+			  unsigned long addr)
+{
+	pte_t *ptep = pte_lookup(mm, addr);
+
+	if (ptep && pte_present(*ptep) && !pte_special(*ptep))
+		reclaim_small(m, mm, ptep, pfn_folio(&m->phys, pte_pfn(*ptep)));
+}
+
+/*
+ * Reclaim the pieces of a folio split at [addr, addr+N) in mm, in the
+ * order shrink_folio_list() meets them: the first piece (the folio it was
+ * working on) at once, then the others from its folio list, which it
+ * takes from the tail.  Since 6.15 the split appends the new folios in
+ * address order, so the last piece comes next; before, the first.  When
+ * swap runs out midway, this decides which pages stay in memory.
+ */
 static void reclaim_split(struct fsim_machine *m, struct mm_struct *mm,
 			  unsigned long addr, long nr)
 {
 	long k;
 
-	for (k = 0; k < nr; k++) {
-		pte_t *ptep = pte_lookup(mm, addr + (unsigned long)k * PAGE_SIZE);
+	reclaim_piece(m, mm, addr);
+	for (k = 1; k < nr; k++) {
+		long i = m->profile->split_list_in_order ? nr - k : k;
 
-		if (ptep && pte_present(*ptep) && !pte_special(*ptep))
-			reclaim_small(m, mm, ptep,
-				      pfn_folio(&m->phys, pte_pfn(*ptep)));
+		reclaim_piece(m, mm, addr + (unsigned long)i * PAGE_SIZE);
 	}
 }
 
