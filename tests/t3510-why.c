@@ -148,6 +148,27 @@ static bool test_zero_pages(void)
 	return true;
 }
 
+/* khugepaged's PMDs are aligned: regions off a PMD boundary share one. */
+static bool test_aligned(void)
+{
+	static const char text[] = "spawn P\n"
+				   "P mmap A 1M\n"
+				   "P mmap B 2M at A+1M\n"
+				   "P write A\n"
+				   "P write B\n";
+	struct run t;
+	int i;
+
+	CHECK(run_text(&t, text, true));
+	CHECK_INT(t.r.nr_whys, ==, 2);
+	for (i = 0; i < t.r.nr_whys; i++)
+		CHECK_INT(t.r.whys[i].addr % SCN_PMD_SIZE, ==, 0);
+	CHECK(t.r.whys[0].addr < t.r.whys[1].addr);
+	CHECK_INT(t.r.whys[1].region, ==, 1);
+	done(&t);
+	return true;
+}
+
 static bool test_text_and_json(void)
 {
 	char *buf = NULL;
@@ -196,6 +217,7 @@ int main(void)
 {
 	TEST(test_every_verdict(), "each region gets its verdict");
 	TEST(test_zero_pages(), "the huge zero page, an empty PMD, zero PTEs");
+	TEST(test_aligned(), "aligned PMDs, each once");
 	TEST(test_text_and_json(), "text and JSON carry the verdicts");
 	TEST(test_off_without_why(), "no verdicts without --why");
 	return tap_done();

@@ -55,7 +55,10 @@ static const char run_usage[] =
 	"that decided (its last scan), 'not a THP: collapsed by ..., split\n"
 	"since'; 'not eligible: ...' (MADV_NOHUGEPAGE, the sysfs mode, a VMA\n"
 	"boundary inside the PMD, no anon_vma, the mm not on khugepaged's\n"
-	"list); 'eligible, never scanned'.\n"
+	"list); 'eligible, never scanned'.  PMDs are khugepaged's: aligned,\n"
+	"each once.  On the kernel, which shows no anon_vma and no khugepaged\n"
+	"list, an eligible-looking PMD nothing scanned is 'never scanned:\n"
+	"eligible as far as can be seen (...)'.\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
 	"3 data lost or a model invariant broke.\n";

@@ -384,19 +384,35 @@ static long scan_pass(const struct exec_result *r, int i)
 }
 
 /*
- * Same verdict: kind, the scan that collapsed it and its last scan (pass
- * and result: the kernel has no shared count), or the same reason.
+ * Same verdict: the kind; for a THP, the pass that collapsed it; for a
+ * PMD scanned, its last scan's result and pass; for one not eligible, what
+ * stops it.  A PMD the model keeps from khugepaged for want of an anon_vma
+ * or of a place on khugepaged's list, which the kernel does not show, is
+ * the same as one the kernel saw eligible and nothing scanned; so is a
+ * PMD the model scanned where the kernel has scans it could not place.
  */
 static bool same_why(const struct exec_result *m, const struct exec_why *a,
 		     const struct exec_result *k, const struct exec_why *b)
 {
+	if (b->elig == EXEC_PMD_UNSEEN && a->kind == EXEC_WHY_INELIGIBLE &&
+	    (a->elig == EXEC_PMD_NO_ANON_VMA || a->elig == EXEC_PMD_NOT_LISTED))
+		return b->kind == EXEC_WHY_UNSCANNED;
+	/* the kernel's scan of it may be one its trace could not place */
+	if (a->kind == EXEC_WHY_SCANNED && b->kind == EXEC_WHY_UNSCANNED &&
+	    b->unplaced)
+		return true;
 	if (a->kind != b->kind ||
-	    scan_pass(m, a->collapsed) != scan_pass(k, b->collapsed) ||
-	    scan_pass(m, a->scan) != scan_pass(k, b->scan) ||
-	    strcmp(a->reason, b->reason))
+	    scan_pass(m, a->collapsed) != scan_pass(k, b->collapsed))
 		return false;
-	return a->scan < 0 ||
-	       m->scans[a->scan].status == k->scans[b->scan].status;
+	switch (a->kind) {
+	case EXEC_WHY_SCANNED:
+		return scan_pass(m, a->scan) == scan_pass(k, b->scan) &&
+		       m->scans[a->scan].status == k->scans[b->scan].status;
+	case EXEC_WHY_INELIGIBLE:
+		return a->elig == b->elig;
+	default:
+		return true;
+	}
 }
 
 /*

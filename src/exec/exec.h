@@ -39,6 +39,22 @@ struct obs_page {
  * How an executor answers questions about its current state.  Addresses
  * are in bytes; @proc and region indices are the scenario's.
  */
+/* What an executor can tell of a PMD's eligibility for khugepaged. */
+enum exec_pmd_elig {
+	EXEC_PMD_ELIGIBLE,
+	EXEC_PMD_UNMAPPED,	/* no VMA there */
+	EXEC_PMD_VMA_SPLIT,	/* the range is not inside one VMA */
+	EXEC_PMD_NOHUGEPAGE,	/* MADV_NOHUGEPAGE */
+	EXEC_PMD_SYSFS,		/* the sysfs modes */
+	EXEC_PMD_NO_ANON_VMA,
+	EXEC_PMD_NOT_LISTED,	/* the mm is not on khugepaged's list */
+	/*
+	 * Eligible as far as the executor can see: the kernel shows neither
+	 * anon_vmas nor khugepaged's list (what it cannot tell is in @why).
+	 */
+	EXEC_PMD_UNSEEN,
+};
+
 struct exec_observer {
 	void *ctx;
 	/* Fill @out[0..npages) for the pages at @addr in process @proc. */
@@ -54,10 +70,10 @@ struct exec_observer {
 	void (*memory)(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb);
 	/*
 	 * --why: may khugepaged collapse the PMD at @addr of @proc now?  If
-	 * not, @why (of @len bytes) says what stops it.
+	 * not, the answer and @why (of @len bytes) say what stops it.
 	 */
-	bool (*pmd_eligible)(void *ctx, int proc, uint64_t addr, char *why,
-			     size_t len);
+	enum exec_pmd_elig (*pmd_eligible)(void *ctx, int proc, uint64_t addr,
+					   char *why, size_t len);
 };
 
 struct exec_expect {
@@ -126,6 +142,8 @@ struct exec_why {
 	enum exec_why_kind kind;
 	int scan;		/* its last PMD scan in scans[], or -1 */
 	int collapsed;		/* the scan that collapsed it, or -1 */
+	int unplaced;		/* the process's scans with no PMD (kernel) */
+	enum exec_pmd_elig elig;
 	char reason[96];	/* what keeps it from khugepaged, or "" */
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * --why: for every PMD of every scenario region of a live process, why it
- * is or is not a THP at the end of the run.  A THP was collapsed by a
+ * --why: for every PMD (aligned, as khugepaged sees them) that a scenario
+ * region of a live process touches, why it is or is not a THP at the end
+ * of the run.  A THP was collapsed by a
  * recorded scan or came from a fault, fork or move; otherwise its last
  * scan names the check that stopped it, or, when nothing scanned it, the
  * executor says what keeps khugepaged away (VMA flags, sysfs modes ...).
@@ -14,14 +15,31 @@
 #include "exec.h"
 #include "model/kh_points.h"
 
+static uint64_t pmd_down(uint64_t a)
+{
+	return a & ~(uint64_t)(SCN_PMD_SIZE - 1);
+}
+
+/* An upper bound of the aligned PMDs the regions touch, all processes. */
 static int nr_pmds(const struct scn_scenario *s)
 {
 	int g, n = 0;
 
 	for (g = 0; g < s->nr_regions; g++)
 		n += (int)((s->regions[g].size + SCN_PMD_SIZE - 1) /
-			   SCN_PMD_SIZE);
+			   SCN_PMD_SIZE) + 1;
 	return n * s->nr_procs;
+}
+
+/* Was @proc's PMD at @a given a verdict already (under another region)? */
+static bool seen(const struct exec_result *r, int n, int proc, uint64_t a)
+{
+	int i;
+
+	for (i = n - 1; i >= 0 && r->whys[i].proc == proc; i--)
+		if (r->whys[i].addr == a)
+			return true;
+	return false;
 }
 
 /* The last PMD scan of @proc's PMD at @addr, and the last success. */
@@ -31,10 +49,17 @@ static void last_scans(const struct exec_result *r, int proc, uint64_t addr,
 	int i;
 
 	w->scan = w->collapsed = -1;
+	w->unplaced = 0;
 	for (i = 0; i < r->nr_scans; i++) {
 		const struct exec_scan *sc = &r->scans[i];
 
-		if (sc->proc != proc || sc->addr != addr || sc->order)
+		if (sc->order)
+			continue;
+		/* the kernel's trace could not tell which PMD it was */
+		if ((sc->proc == proc || sc->proc < 0) &&
+		    sc->addr == EXEC_SCAN_NO_ADDR)
+			w->unplaced++;
+		if (sc->proc != proc || sc->addr != addr)
 			continue;
 		w->scan = i;
 		if (sc->status == SCAN_SUCCEED)
@@ -49,14 +74,16 @@ static void explain(const struct exec_observer *obs, struct exec_result *r,
 
 	last_scans(r, w->proc, w->addr, w);
 	w->reason[0] = '\0';
+	w->elig = obs->pmd_eligible ?
+			  obs->pmd_eligible(obs->ctx, w->proc, w->addr,
+					    w->reason, sizeof(w->reason)) :
+			  EXEC_PMD_UNSEEN;
 	obs->pages(obs->ctx, w->proc, w->addr, 1, &pg);
 	if (pg.state == OBS_PRESENT && pg.pmd_mapped)
 		w->kind = EXEC_WHY_THP;
 	else if (pg.state == OBS_ZERO && pg.pmd_mapped)
 		w->kind = EXEC_WHY_HUGE_ZERO;
-	else if (obs->pmd_eligible &&
-		 !obs->pmd_eligible(obs->ctx, w->proc, w->addr, w->reason,
-				    sizeof(w->reason)))
+	else if (w->elig != EXEC_PMD_ELIGIBLE && w->elig != EXEC_PMD_UNSEEN)
 		w->kind = EXEC_WHY_INELIGIBLE;
 	else if (w->scan >= 0)
 		w->kind = EXEC_WHY_SCANNED;
@@ -78,11 +105,16 @@ int exec_why_collect(const struct scn_scenario *s,
 		if (!obs->alive(obs->ctx, p))
 			continue;
 		for (g = 0; g < s->nr_regions; g++) {
-			uint64_t a = s->regions[g].addr;
-			uint64_t end = a + s->regions[g].size;
+			/* khugepaged's PMDs: aligned, whatever the region */
+			uint64_t a = pmd_down(s->regions[g].addr);
+			uint64_t end = s->regions[g].addr + s->regions[g].size;
 
 			for (; a < end; a += SCN_PMD_SIZE) {
-				struct exec_why *w = &r->whys[n++];
+				struct exec_why *w;
+
+				if (seen(r, n, p, a))
+					continue;
+				w = &r->whys[n++];
 
 				w->proc = p;
 				w->region = g;
@@ -167,8 +199,16 @@ void exec_why_format(const struct exec_result *r, const struct exec_why *w,
 			 status ? status : "");
 		return;
 	case EXEC_WHY_UNSCANNED:
-		snprintf(buf, len, "eligible, never scanned (no khugepaged "
-			 "pass or MADV_COLLAPSE reached it)");
+		if (w->elig == EXEC_PMD_UNSEEN)
+			snprintf(buf, len, "never scanned: eligible as far as "
+				 "can be seen (%s)", w->reason);
+		else
+			snprintf(buf, len, "eligible, never scanned (no "
+				 "khugepaged pass or MADV_COLLAPSE reached it)");
+		if (w->unplaced)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 "; %d scans of the process could not be placed",
+				 w->unplaced);
 		return;
 	}
 }

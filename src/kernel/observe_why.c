@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * --why on the kernel: may khugepaged collapse a PMD of an actor now?
- * Read from the actor's /proc/PID/smaps (the VMA around the PMD, its
- * THPeligible and VmFlags) and the sysfs modes.  The kernel shows no
- * anon_vma and no khugepaged list, so a VMA with neither resident nor
- * swapped anonymous memory stands for "no anon_vma", and registration is
- * not checked.  (A VMA mapping the huge zero page has one too; one left
- * with only the small zero pages of a split huge zero PMD is missed.)
+ * Read from the actor's /proc/PID/smaps (the VMA around the PMD and its
+ * VmFlags) and the PMD size's sysfs mode.  (smaps' THPeligible says
+ * whether any THP order may be used, so an mTHP size makes it 1 where
+ * PMDs are off.)  The kernel shows neither anon_vmas nor khugepaged's
+ * list: an eligible-looking PMD is EXEC_PMD_UNSEEN, with what cannot be
+ * told in the reason.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 
 struct vma_seen {
 	uint64_t start, end;
-	bool found, eligible, advised, no_huge, anon;
+	bool found, advised, no_huge, anon;
 };
 
 /* The VMA of @pid that holds @addr, with the smaps fields we need. */
@@ -36,7 +36,6 @@ static void find_vma(pid_t pid, uint64_t addr, struct vma_seen *v)
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long kb;
 		uint64_t a, b;
-		int eligible;
 
 		if (kx_smaps_vma(line, &a, &b)) {
 			if (v->found)
@@ -49,8 +48,6 @@ static void find_vma(pid_t pid, uint64_t addr, struct vma_seen *v)
 			}
 		} else if (!in) {
 			continue;
-		} else if (sscanf(line, "THPeligible: %d", &eligible) == 1) {
-			v->eligible = eligible;
 		} else if ((sscanf(line, "Anonymous: %llu", &kb) == 1 ||
 			    sscanf(line, "Swap: %llu", &kb) == 1) && kb) {
 			v->anon = true;
@@ -62,8 +59,11 @@ static void find_vma(pid_t pid, uint64_t addr, struct vma_seen *v)
 	fclose(f);
 }
 
-/* Why the sysfs modes keep PMD THPs out of a VMA (advised or not). */
-static void mode_reason(bool advised, char *why, size_t len)
+/*
+ * Do the sysfs modes let khugepaged have PMD THPs in a VMA (advised or
+ * not)?  If not, @why says which knob stops it.
+ */
+static bool mode_allows(bool advised, char *why, size_t len)
 {
 	const char *knob = "hugepages-2048kB/enabled";
 	char mode[32], err[128];
@@ -72,14 +72,15 @@ static void mode_reason(bool advised, char *why, size_t len)
 	    !strcmp(mode, "inherit")) {
 		knob = "enabled";
 		if (kx_get(knob, mode, sizeof(mode), err, sizeof(err)))
-			snprintf(mode, sizeof(mode), "?");
+			snprintf(mode, sizeof(mode), "never");
 	}
-	if (!strcmp(mode, "madvise") && !advised)
+	if (!strcmp(mode, "always") || (!strcmp(mode, "madvise") && advised))
+		return true;
+	if (!strcmp(mode, "madvise"))
 		snprintf(why, len, "%s madvise and no MADV_HUGEPAGE", knob);
-	else if (!strcmp(mode, "never"))
-		snprintf(why, len, "%s never", knob);
 	else
-		snprintf(why, len, "THPeligible 0 in smaps");
+		snprintf(why, len, "%s never", knob);
+	return false;
 }
 
 /*
@@ -104,8 +105,8 @@ static bool maps_huge_zero(struct kx_observe *ob, int proc, uint64_t start,
 	return false;
 }
 
-bool kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr, char *why,
-			 size_t len)
+enum exec_pmd_elig kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr,
+				       char *why, size_t len)
 {
 	struct kx_observe *ob = ctx;
 	struct vma_seen v;
@@ -113,28 +114,27 @@ bool kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr, char *why,
 	why[0] = '\0';
 	if (!ob->pids[proc]) {
 		snprintf(why, len, "the process is gone");
-		return false;
+		return EXEC_PMD_UNMAPPED;
 	}
 	find_vma(ob->pids[proc], addr, &v);
 	if (!v.found) {
 		snprintf(why, len, "not mapped");
-		return false;
+		return EXEC_PMD_UNMAPPED;
 	}
 	if (v.start > addr || v.end < addr + PMD_BYTES) {
 		snprintf(why, len, "the PMD range is not inside one VMA");
-		return false;
+		return EXEC_PMD_VMA_SPLIT;
 	}
 	if (v.no_huge) {
 		snprintf(why, len, "MADV_NOHUGEPAGE");
-		return false;
+		return EXEC_PMD_NOHUGEPAGE;
 	}
-	if (!v.eligible) {
-		mode_reason(v.advised, why, len);
-		return false;
-	}
-	if (!v.anon && !maps_huge_zero(ob, proc, v.start, v.end)) {
-		snprintf(why, len, "no anon_vma: no page was ever allocated there");
-		return false;
-	}
-	return true;
+	if (!mode_allows(v.advised, why, len))
+		return EXEC_PMD_SYSFS;
+	if (!v.anon && !maps_huge_zero(ob, proc, v.start, v.end))
+		snprintf(why, len, "no page in its VMA: perhaps no anon_vma");
+	else
+		snprintf(why, len, "the kernel does not show whether its mm "
+			 "is on khugepaged's list");
+	return EXEC_PMD_UNSEEN;
 }

@@ -119,12 +119,22 @@ int fsim_page_info(struct fsim_machine *m, struct mm_struct *mm,
 		   unsigned long addr, struct fsim_page_info *info);
 
 /*
- * May khugepaged collapse the PMD at @addr of @mm now?  If not, @why says
- * what stops it: no VMA, the range not inside one VMA, MADV_NOHUGEPAGE,
- * the sysfs modes, no anon_vma, or the mm not on khugepaged's list.
+ * May khugepaged collapse the PMD at @addr of @mm now?  If not, the
+ * answer says what stops it, and @why in words.
  */
-bool fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
-		       unsigned long addr, char *why, size_t len);
+enum fsim_pmd_elig {
+	FSIM_PMD_ELIGIBLE,
+	FSIM_PMD_UNMAPPED,		/* no VMA there */
+	FSIM_PMD_VMA_SPLIT,		/* the range is not inside one VMA */
+	FSIM_PMD_NOHUGEPAGE,		/* MADV_NOHUGEPAGE */
+	FSIM_PMD_SYSFS,			/* the sysfs modes */
+	FSIM_PMD_NO_ANON_VMA,
+	FSIM_PMD_NOT_LISTED,		/* the mm is not on khugepaged's list */
+};
+
+enum fsim_pmd_elig fsim_pmd_eligible(struct fsim_machine *m,
+				     struct mm_struct *mm, unsigned long addr,
+				     char *why, size_t len);
 
 /* smaps-style figures of one mm, in bytes. */
 struct fsim_smaps {

@@ -176,35 +176,36 @@ static void sysfs_reason(struct fsim_machine *m, unsigned long vm_flags,
 		snprintf(why, len, "%s never", knob);
 }
 
-bool fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
-		       unsigned long addr, char *why, size_t len)
+enum fsim_pmd_elig fsim_pmd_eligible(struct fsim_machine *m,
+				     struct mm_struct *mm, unsigned long addr,
+				     char *why, size_t len)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 
 	if (!vma) {
 		snprintf(why, len, "not mapped");
-		return false;
+		return FSIM_PMD_UNMAPPED;
 	}
 	if (vma->vm_start > addr || vma->vm_end < addr + PMD_SIZE) {
 		snprintf(why, len, "the PMD range is not inside one VMA");
-		return false;
+		return FSIM_PMD_VMA_SPLIT;
 	}
 	if (vma->vm_flags & VM_NOHUGEPAGE) {
 		snprintf(why, len, "MADV_NOHUGEPAGE");
-		return false;
+		return FSIM_PMD_NOHUGEPAGE;
 	}
 	if (!(sysfs_orders(m, vma->vm_flags) & (1UL << HPAGE_PMD_ORDER))) {
 		sysfs_reason(m, vma->vm_flags, why, len);
-		return false;
+		return FSIM_PMD_SYSFS;
 	}
 	if (!vma->anon_vma) {
 		snprintf(why, len, "no anon_vma: no page was ever allocated there");
-		return false;
+		return FSIM_PMD_NO_ANON_VMA;
 	}
 	if (!(mm->flags & MMF_VM_HUGEPAGE)) {
 		snprintf(why, len, "the mm is not on khugepaged's list");
-		return false;
+		return FSIM_PMD_NOT_LISTED;
 	}
 	why[0] = '\0';
-	return true;
+	return FSIM_PMD_ELIGIBLE;
 }
