@@ -389,7 +389,8 @@ static long scan_pass(const struct exec_result *r, int i)
  * stops it.  A PMD the model keeps from khugepaged for want of an anon_vma
  * or of a place on khugepaged's list, which the kernel does not show, is
  * the same as one the kernel saw eligible and nothing scanned; so is a
- * PMD the model scanned where the kernel has scans it could not place.
+ * PMD the model scanned where the kernel has scans it could not place
+ * (its last scan may be one of them).
  */
 static bool same_why(const struct exec_result *m, const struct exec_why *a,
 		     const struct exec_result *k, const struct exec_why *b)
@@ -397,9 +398,9 @@ static bool same_why(const struct exec_result *m, const struct exec_why *a,
 	if (b->elig == EXEC_PMD_UNSEEN && a->kind == EXEC_WHY_INELIGIBLE &&
 	    (a->elig == EXEC_PMD_NO_ANON_VMA || a->elig == EXEC_PMD_NOT_LISTED))
 		return b->kind == EXEC_WHY_UNSCANNED;
-	/* the kernel's scan of it may be one its trace could not place */
-	if (a->kind == EXEC_WHY_SCANNED && b->kind == EXEC_WHY_UNSCANNED &&
-	    b->unplaced)
+	/* the kernel's (last) scan of it may be one it could not place */
+	if (a->kind == EXEC_WHY_SCANNED && b->unplaced &&
+	    (b->kind == EXEC_WHY_UNSCANNED || b->kind == EXEC_WHY_SCANNED))
 		return true;
 	if (a->kind != b->kind ||
 	    scan_pass(m, a->collapsed) != scan_pass(k, b->collapsed))
