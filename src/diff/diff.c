@@ -395,8 +395,8 @@ static long scan_pass(const struct exec_result *r, int i)
 static bool same_why(const struct exec_result *m, const struct exec_why *a,
 		     const struct exec_result *k, const struct exec_why *b)
 {
-	if (b->elig == EXEC_PMD_UNSEEN && a->kind == EXEC_WHY_INELIGIBLE &&
-	    (a->elig == EXEC_PMD_NO_ANON_VMA || a->elig == EXEC_PMD_NOT_LISTED))
+	if (b->elig == ELIG_UNSEEN && a->kind == EXEC_WHY_INELIGIBLE &&
+	    (a->elig == ELIG_NO_ANON_VMA || a->elig == ELIG_NOT_LISTED))
 		return b->kind == EXEC_WHY_UNSCANNED;
 	/* the kernel's (last) scan of it may be one it could not place */
 	if (a->kind == EXEC_WHY_SCANNED && b->unplaced &&

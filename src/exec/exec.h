@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/eligible.h"
 #include "config/profile.h"
 #include "scenario/scenario.h"
 
@@ -39,21 +40,6 @@ struct obs_page {
  * How an executor answers questions about its current state.  Addresses
  * are in bytes; @proc and region indices are the scenario's.
  */
-/* What an executor can tell of a PMD's eligibility for khugepaged. */
-enum exec_pmd_elig {
-	EXEC_PMD_ELIGIBLE,
-	EXEC_PMD_UNMAPPED,	/* no VMA there */
-	EXEC_PMD_VMA_SPLIT,	/* the range is not inside one VMA */
-	EXEC_PMD_NOHUGEPAGE,	/* MADV_NOHUGEPAGE */
-	EXEC_PMD_SYSFS,		/* the sysfs modes */
-	EXEC_PMD_NO_ANON_VMA,
-	EXEC_PMD_NOT_LISTED,	/* the mm is not on khugepaged's list */
-	/*
-	 * Eligible as far as the executor can see: the kernel shows neither
-	 * anon_vmas nor khugepaged's list (what it cannot tell is in @why).
-	 */
-	EXEC_PMD_UNSEEN,
-};
 
 struct exec_observer {
 	void *ctx;
@@ -72,8 +58,8 @@ struct exec_observer {
 	 * --why: may khugepaged collapse the PMD at @addr of @proc now?  If
 	 * not, the answer and @why (of @len bytes) say what stops it.
 	 */
-	enum exec_pmd_elig (*pmd_eligible)(void *ctx, int proc, uint64_t addr,
-					   char *why, size_t len);
+	enum pmd_elig (*pmd_eligible)(void *ctx, int proc, uint64_t addr,
+				      char *why, size_t len);
 };
 
 struct exec_expect {
@@ -143,7 +129,7 @@ struct exec_why {
 	int scan;		/* its last PMD scan in scans[], or -1 */
 	int collapsed;		/* the scan that collapsed it, or -1 */
 	int unplaced;		/* the process's scans with no PMD (kernel) */
-	enum exec_pmd_elig elig;
+	enum pmd_elig elig;
 	char reason[96];	/* what keeps it from khugepaged, or "" */
 };
 

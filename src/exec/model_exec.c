@@ -93,17 +93,12 @@ static void mx_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb)
 	*thp_kb = x->m ? (fsim_thp_bytes(x->m) - sm.anon_huge) >> 10 : 0;
 }
 
-_Static_assert((int)EXEC_PMD_NOT_LISTED == (int)FSIM_PMD_NOT_LISTED &&
-	       (int)EXEC_PMD_SYSFS == (int)FSIM_PMD_SYSFS,
-	       "the model answers in exec_pmd_elig's order");
-
-static enum exec_pmd_elig mx_pmd_eligible(void *ctx, int proc, uint64_t addr,
-					  char *why, size_t len)
+static enum pmd_elig mx_pmd_eligible(void *ctx, int proc, uint64_t addr,
+				     char *why, size_t len)
 {
 	struct model_run *x = ctx;
 
-	return (enum exec_pmd_elig)fsim_pmd_eligible(x->m, x->procs[proc],
-						     addr, why, len);
+	return fsim_pmd_eligible(x->m, x->procs[proc], addr, why, len);
 }
 
 /* Report a run-time error at @op's position and stop the run. */

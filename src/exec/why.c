@@ -77,13 +77,13 @@ static void explain(const struct exec_observer *obs, struct exec_result *r,
 	w->elig = obs->pmd_eligible ?
 			  obs->pmd_eligible(obs->ctx, w->proc, w->addr,
 					    w->reason, sizeof(w->reason)) :
-			  EXEC_PMD_UNSEEN;
+			  ELIG_UNSEEN;
 	obs->pages(obs->ctx, w->proc, w->addr, 1, &pg);
 	if (pg.state == OBS_PRESENT && pg.pmd_mapped)
 		w->kind = EXEC_WHY_THP;
 	else if (pg.state == OBS_ZERO && pg.pmd_mapped)
 		w->kind = EXEC_WHY_HUGE_ZERO;
-	else if (w->elig != EXEC_PMD_ELIGIBLE && w->elig != EXEC_PMD_UNSEEN)
+	else if (w->elig != ELIG_OK && w->elig != ELIG_UNSEEN)
 		w->kind = EXEC_WHY_INELIGIBLE;
 	else if (w->scan >= 0)
 		w->kind = EXEC_WHY_SCANNED;
@@ -199,7 +199,7 @@ void exec_why_format(const struct exec_result *r, const struct exec_why *w,
 			 status ? status : "");
 		return;
 	case EXEC_WHY_UNSCANNED:
-		if (w->elig == EXEC_PMD_UNSEEN)
+		if (w->elig == ELIG_UNSEEN)
 			snprintf(buf, len, "never scanned: eligible as far as "
 				 "can be seen (%s)", w->reason);
 		else

@@ -5,7 +5,7 @@
  * VmFlags) and the PMD size's sysfs mode.  (smaps' THPeligible says
  * whether any THP order may be used, so an mTHP size makes it 1 where
  * PMDs are off.)  The kernel shows neither anon_vmas nor khugepaged's
- * list: an eligible-looking PMD is EXEC_PMD_UNSEEN, with what cannot be
+ * list: an eligible-looking PMD is ELIG_UNSEEN, with what cannot be
  * told in the reason.
  */
 #include <stdio.h>
@@ -105,8 +105,8 @@ static bool maps_huge_zero(struct kx_observe *ob, int proc, uint64_t start,
 	return false;
 }
 
-enum exec_pmd_elig kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr,
-				       char *why, size_t len)
+enum pmd_elig kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr,
+				  char *why, size_t len)
 {
 	struct kx_observe *ob = ctx;
 	struct vma_seen v;
@@ -114,27 +114,27 @@ enum exec_pmd_elig kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr,
 	why[0] = '\0';
 	if (!ob->pids[proc]) {
 		snprintf(why, len, "the process is gone");
-		return EXEC_PMD_UNMAPPED;
+		return ELIG_UNMAPPED;
 	}
 	find_vma(ob->pids[proc], addr, &v);
 	if (!v.found) {
 		snprintf(why, len, "not mapped");
-		return EXEC_PMD_UNMAPPED;
+		return ELIG_UNMAPPED;
 	}
 	if (v.start > addr || v.end < addr + PMD_BYTES) {
 		snprintf(why, len, "the PMD range is not inside one VMA");
-		return EXEC_PMD_VMA_SPLIT;
+		return ELIG_VMA_SPLIT;
 	}
 	if (v.no_huge) {
 		snprintf(why, len, "MADV_NOHUGEPAGE");
-		return EXEC_PMD_NOHUGEPAGE;
+		return ELIG_NOHUGEPAGE;
 	}
 	if (!mode_allows(v.advised, why, len))
-		return EXEC_PMD_SYSFS;
+		return ELIG_SYSFS;
 	if (!v.anon && !maps_huge_zero(ob, proc, v.start, v.end))
 		snprintf(why, len, "no page in its VMA: perhaps no anon_vma");
 	else
 		snprintf(why, len, "the kernel does not show whether its mm "
 			 "is on khugepaged's list");
-	return EXEC_PMD_UNSEEN;
+	return ELIG_UNSEEN;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "config/profile.h"
+#include "config/eligible.h"
 #include "config/settings.h"
 #include "kh_points.h"
 #include "stats.h"
@@ -120,21 +121,11 @@ int fsim_page_info(struct fsim_machine *m, struct mm_struct *mm,
 
 /*
  * May khugepaged collapse the PMD at @addr of @mm now?  If not, the
- * answer says what stops it, and @why in words.
+ * answer says what stops it, and @why in words (never ELIG_UNSEEN).
  */
-enum fsim_pmd_elig {
-	FSIM_PMD_ELIGIBLE,
-	FSIM_PMD_UNMAPPED,		/* no VMA there */
-	FSIM_PMD_VMA_SPLIT,		/* the range is not inside one VMA */
-	FSIM_PMD_NOHUGEPAGE,		/* MADV_NOHUGEPAGE */
-	FSIM_PMD_SYSFS,			/* the sysfs modes */
-	FSIM_PMD_NO_ANON_VMA,
-	FSIM_PMD_NOT_LISTED,		/* the mm is not on khugepaged's list */
-};
 
-enum fsim_pmd_elig fsim_pmd_eligible(struct fsim_machine *m,
-				     struct mm_struct *mm, unsigned long addr,
-				     char *why, size_t len);
+enum pmd_elig fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
+				unsigned long addr, char *why, size_t len);
 
 /* smaps-style figures of one mm, in bytes. */
 struct fsim_smaps {

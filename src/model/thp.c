@@ -176,36 +176,35 @@ static void sysfs_reason(struct fsim_machine *m, unsigned long vm_flags,
 		snprintf(why, len, "%s never", knob);
 }
 
-enum fsim_pmd_elig fsim_pmd_eligible(struct fsim_machine *m,
-				     struct mm_struct *mm, unsigned long addr,
-				     char *why, size_t len)
+enum pmd_elig fsim_pmd_eligible(struct fsim_machine *m, struct mm_struct *mm,
+				unsigned long addr, char *why, size_t len)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 
 	if (!vma) {
 		snprintf(why, len, "not mapped");
-		return FSIM_PMD_UNMAPPED;
+		return ELIG_UNMAPPED;
 	}
 	if (vma->vm_start > addr || vma->vm_end < addr + PMD_SIZE) {
 		snprintf(why, len, "the PMD range is not inside one VMA");
-		return FSIM_PMD_VMA_SPLIT;
+		return ELIG_VMA_SPLIT;
 	}
 	if (vma->vm_flags & VM_NOHUGEPAGE) {
 		snprintf(why, len, "MADV_NOHUGEPAGE");
-		return FSIM_PMD_NOHUGEPAGE;
+		return ELIG_NOHUGEPAGE;
 	}
 	if (!(sysfs_orders(m, vma->vm_flags) & (1UL << HPAGE_PMD_ORDER))) {
 		sysfs_reason(m, vma->vm_flags, why, len);
-		return FSIM_PMD_SYSFS;
+		return ELIG_SYSFS;
 	}
 	if (!vma->anon_vma) {
 		snprintf(why, len, "no anon_vma: no page was ever allocated there");
-		return FSIM_PMD_NO_ANON_VMA;
+		return ELIG_NO_ANON_VMA;
 	}
 	if (!(mm->flags & MMF_VM_HUGEPAGE)) {
 		snprintf(why, len, "the mm is not on khugepaged's list");
-		return FSIM_PMD_NOT_LISTED;
+		return ELIG_NOT_LISTED;
 	}
 	why[0] = '\0';
-	return FSIM_PMD_ELIGIBLE;
+	return ELIG_OK;
 }
