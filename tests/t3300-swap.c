@@ -240,7 +240,7 @@ static bool test_pageout_fallback_order(const char *profile)
 	bool in_order = m->profile->split_list_in_order;
 
 	CHECK(p);
-	CHECK_INT(pageout(m, p, BASE, NR), ==, 0);
+	CHECK_INT(tm_pageout(m, p, BASE, NR), ==, 0);
 	CHECK_INT(tm_info(m, p, BASE).state, ==, FSIM_PAGE_SWAP);
 	for (i = 1; i < NR; i++) {
 		bool out = in_order ? i >= NR - (slots - 1) : i < slots;
@@ -249,7 +249,7 @@ static bool test_pageout_fallback_order(const char *profile)
 			  out ? FSIM_PAGE_SWAP : FSIM_PAGE_PRESENT);
 	}
 	CHECK(tm_read(m, p, BASE, NR));
-	return done(m);
+	return tm_done(m);
 }
 
 /*
