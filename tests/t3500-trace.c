@@ -133,6 +133,22 @@ static bool test_swap(void)
 	return true;
 }
 
+/* A forked child has the parent's (empty) PMD table: PMD_NONE, not NULL. */
+static bool test_fork_table(void)
+{
+	struct traced t;
+	int i;
+
+	CHECK(run(&t, tt_fork_table_text, true, true));
+	show(&t);
+	CHECK_INT(t.r.nr_scans, >=, 2);
+	for (i = 0; i < t.r.nr_scans; i++)
+		CHECK_INT(t.r.scans[i].status, ==, SCAN_PMD_NONE);
+	CHECK_INT(t.r.scans[1].proc, ==, 1);
+	done(&t);
+	return true;
+}
+
 /* The keeper changes no observation and leaves no scan. */
 static bool test_keeper_invisible(void)
 {
@@ -191,6 +207,7 @@ int main(void)
 	TEST(test_none_and_success(), "max_ptes_none exceeded, then success");
 	TEST(test_shared(), "max_ptes_shared exceeded in both processes");
 	TEST(test_swap(), "max_ptes_swap exceeded");
+	TEST(test_fork_table(), "a forked child's empty PMD table: PMD_NONE");
 	TEST(test_keeper_invisible(), "the model's keeper is invisible");
 	TEST(test_json(), "JSON carries \"scans\" only with --trace");
 	return tap_done();

@@ -246,6 +246,12 @@ static bool test_split_zero(void)
 	return true;
 }
 
+/* The child's PMD table copied by fork, every entry none (no page). */
+static bool test_fork_table(void)
+{
+	return records_agree(tt_fork_table_text, true);
+}
+
 static bool test_diff_agrees(void)
 {
 	struct kx_diff_verdict v;
@@ -307,6 +313,8 @@ static const struct tk_test tests[] = {
 	  "and after a THP: records agree, PMDs too" },
 	{ test_split_zero, "a split huge zero PMD: its scan and the next stay "
 	  "unplaced, never misplaced; diff agrees" },
+	{ test_fork_table, "fork copies an empty PMD table: SCAN_PMD_NONE in "
+	  "the child too" },
 	{ test_diff_agrees, "diff --trace agrees on them" },
 	{ test_diff_names_the_scan, "diff --trace names the first differing "
 	  "scan (v6.10 on the seed's case)" },

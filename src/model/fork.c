@@ -97,11 +97,18 @@ static int copy_page_range(struct fsim_machine *m, struct mm_struct *dst,
 		int i = (int)pmd_index(addr);
 
 		next = pmd_addr_end(addr, vma->vm_end);
-		if (!st || pmd_none(st->e[i]))
+		if (!st)
 			continue;
+		/*
+		 * copy_pmd_range() allocates the child's PMD table wherever
+		 * the parent has one, even if every entry of it is none: the
+		 * child's khugepaged scan then ends SCAN_PMD_NONE, not NULL.
+		 */
 		dt = pmd_table_lookup(dst, addr, true);
 		if (!dt)
 			return -ENOMEM;
+		if (pmd_none(st->e[i]))
+			continue;
 		if (pmd_trans_huge(st->e[i])) {
 			/* the next THP's head page is a cache miss: start it */
 			if (i + 1 < PTRS_PER_TABLE &&

@@ -94,3 +94,16 @@ const char tt_why_zero_text[] =
 	"P read C[0:4]\n"
 	"P madvise C hugepage\n"
 	"khugepaged\n";
+
+/*
+ * fork copies the PMD table of a range with no PMD entry left (the THP
+ * was dropped): the child's scan ends SCAN_PMD_NONE, like the parent's.
+ */
+const char tt_fork_table_text[] =
+	"spawn P\n"
+	"P mmap R 2M\n"
+	"P madvise R hugepage\n"
+	"P write R\n"
+	"P madvise R dontneed\n"
+	"P fork C\n"
+	"khugepaged\n";

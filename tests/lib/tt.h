@@ -14,6 +14,9 @@ extern const char tt_shared_text[];
 /* max_ptes_swap 64 exceeded: 100 pages paged out */
 extern const char tt_swap_text[];
 
+/* fork of an emptied PMD table: both scans SCAN_PMD_NONE (tt.c) */
+extern const char tt_fork_table_text[];
+
 /* --why: regions F K C N S H U V W E, one verdict each (tt.c) */
 extern const char tt_why_text[];
 /* --why and zero pages: regions A B C (tt.c) */
