@@ -246,6 +246,26 @@ static bool test_split_zero(void)
 	return true;
 }
 
+/*
+ * Leading 'set's that stop the khugepaged thread and start it again: the
+ * kernel executor applies them after its keeper, so the new thread makes
+ * its start pass before the scenario's first khugepaged pass.
+ */
+static const char restart_text[] =
+	"set hugepages-2048kB/enabled never\n"
+	"set hugepages-2048kB/enabled madvise\n"
+	"spawn P\n"
+	"P mmap A 1M\n"
+	"P write A[183:184] value 3\n"
+	"P mmap B 4M at A+1M\n"
+	"P madvise B hugepage\n"
+	"khugepaged\n";
+
+static bool test_leading_restart(void)
+{
+	return records_agree(restart_text, true);
+}
+
 /* The child's PMD table copied by fork, every entry none (no page). */
 static bool test_fork_table(void)
 {
@@ -313,6 +333,8 @@ static const struct tk_test tests[] = {
 	  "and after a THP: records agree, PMDs too" },
 	{ test_split_zero, "a split huge zero PMD: its scan and the next stay "
 	  "unplaced, never misplaced; diff agrees" },
+	{ test_leading_restart, "leading sets restart the khugepaged thread: "
+	  "its start pass comes first, records agree" },
 	{ test_fork_table, "fork copies an empty PMD table: SCAN_PMD_NONE in "
 	  "the child too" },
 	{ test_diff_agrees, "diff --trace agrees on them" },

@@ -132,19 +132,38 @@ static struct mm_struct *keeper_setup(struct model_run *x)
 	return mm;
 }
 
+static void thread_start_pass(struct model_run *x);
+
 /*
  * The kernel executor starts its keeper under the default tunables,
  * before any statement (so it is registered even if the scenario begins
- * with 'set enabled never'); the scenario's settings apply after it.
+ * with 'set enabled never'); the scenario's settings apply after it, its
+ * leading 'set' statements one by one: one that starts the khugepaged
+ * thread again (after one that stopped it) makes the new thread's pass.
  */
 static void start_keeper(struct model_run *x)
 {
-	struct thp_settings defaults;
+	struct thp_settings cur;
+	char err[160];
+	bool thread;
+	int i;
 
-	settings_init_defaults(&defaults);
-	fsim_load_settings(x->m, &defaults);
+	settings_init_defaults(&cur);
+	fsim_load_settings(x->m, &cur);
 	x->keeper = keeper_setup(x);
-	fsim_load_settings(x->m, &x->set);
+	thread = fsim_khugepaged_thread(x->m);
+	for (i = 0; i < x->s->nr_ops && x->s->ops[i].kind == SCN_SET; i++) {
+		if (setting_apply(&cur, x->s->ops[i].path, x->s->ops[i].setval,
+				  err, sizeof(err)))
+			continue;	/* refused already, into x->set */
+		fsim_load_settings(x->m, &cur);
+		if (!thread && fsim_khugepaged_thread(x->m))
+			thread_start_pass(x);
+		thread = fsim_khugepaged_thread(x->m);
+	}
+	fsim_load_settings(x->m, &x->set);	/* with --set's */
+	if (!thread && fsim_khugepaged_thread(x->m))
+		thread_start_pass(x);
 	fsim_scenario_start(x->m);
 }
 
