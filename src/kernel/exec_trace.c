@@ -340,7 +340,8 @@ void kx_trace_snapshot(struct kx_exec *x)
 		}
 		read_pmds(x, p, mode, &t->pmds[p]);
 	}
-	qsort(t->pfns, t->nr_pfns, sizeof(*t->pfns), cmp_pfn);
+	if (t->nr_pfns)	/* none at all: pfns may still be NULL */
+		qsort(t->pfns, t->nr_pfns, sizeof(*t->pfns), cmp_pfn);
 }
 
 /*
