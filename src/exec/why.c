@@ -74,16 +74,22 @@ static void explain(const struct exec_observer *obs, struct exec_result *r,
 
 	last_scans(r, w->proc, w->addr, w);
 	w->reason[0] = '\0';
+	w->elig = ELIG_OK;
+	obs->pages(obs->ctx, w->proc, w->addr, 1, &pg);
+	if (pg.state == OBS_PRESENT && pg.pmd_mapped) {
+		w->kind = EXEC_WHY_THP;
+		return;
+	}
+	if (pg.state == OBS_ZERO && pg.pmd_mapped) {
+		w->kind = EXEC_WHY_HUGE_ZERO;
+		return;
+	}
+	/* only a PMD that is no THP needs it (the kernel reads smaps) */
 	w->elig = obs->pmd_eligible ?
 			  obs->pmd_eligible(obs->ctx, w->proc, w->addr,
 					    w->reason, sizeof(w->reason)) :
 			  ELIG_UNSEEN;
-	obs->pages(obs->ctx, w->proc, w->addr, 1, &pg);
-	if (pg.state == OBS_PRESENT && pg.pmd_mapped)
-		w->kind = EXEC_WHY_THP;
-	else if (pg.state == OBS_ZERO && pg.pmd_mapped)
-		w->kind = EXEC_WHY_HUGE_ZERO;
-	else if (w->elig != ELIG_OK && w->elig != ELIG_UNSEEN)
+	if (w->elig != ELIG_OK && w->elig != ELIG_UNSEEN)
 		w->kind = EXEC_WHY_INELIGIBLE;
 	else if (w->scan >= 0)
 		w->kind = EXEC_WHY_SCANNED;

@@ -163,16 +163,6 @@ static bool vma_eligible(const char *vmflags, const char *mode)
 	return !strcmp(mode, "madvise") && strstr(vmflags, " hg");
 }
 
-/* The PMD 'enabled' mode now: "always", "madvise" or "never". */
-static void pmd_mode(struct kx_exec *x, char *buf, size_t len)
-{
-	if (kx_get("hugepages-2048kB/enabled", buf, len, x->err,
-		   sizeof(x->err)) ||
-	    !strcmp(buf, "inherit"))
-		if (kx_get("enabled", buf, len, x->err, sizeof(x->err)))
-			snprintf(buf, len, "never");
-}
-
 /* Does [start, end) meet a scenario region? */
 static bool in_regions(const struct kx_exec *x, uint64_t start, uint64_t end)
 {
@@ -313,7 +303,7 @@ void kx_trace_snapshot(struct kx_exec *x)
 	t->nr_pfns = 0;
 	t->nr_hzps = 0;
 	kx_observe_invalidate(x->ob, false);
-	pmd_mode(x, mode, sizeof(mode));
+	kx_pmd_mode(mode, sizeof(mode));
 	for (p = 0; p < x->s->nr_procs; p++) {
 		t->pmds[p].n = 0;
 		if (!obs->alive(obs->ctx, p))

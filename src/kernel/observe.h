@@ -119,6 +119,11 @@ void kx_obs_smaps(void *ctx, int proc, uint64_t *rss_kb, uint64_t *huge_kb,
 		  uint64_t *swap_kb);
 bool kx_obs_vmstat(void *ctx, const char *name, int64_t *delta);
 void kx_obs_memory(void *ctx, uint64_t *anon_kb, uint64_t *thp_kb);
+/*
+ * The PMD size's 'enabled' mode now ("always", "madvise" or "never") into
+ * @mode; returns the knob it came from (the top level's for "inherit").
+ */
+const char *kx_pmd_mode(char *mode, size_t len);
 enum pmd_elig kx_obs_pmd_eligible(void *ctx, int proc, uint64_t addr,
 				  char *why, size_t len);
 int kx_vmstat_read(struct kx_vmstat_snap *snap);

@@ -59,21 +59,29 @@ static void find_vma(pid_t pid, uint64_t addr, struct vma_seen *v)
 	fclose(f);
 }
 
+const char *kx_pmd_mode(char *mode, size_t len)
+{
+	const char *knob = "hugepages-2048kB/enabled";
+	char err[128];
+
+	if (kx_get(knob, mode, len, err, sizeof(err)) ||
+	    !strcmp(mode, "inherit")) {
+		knob = "enabled";
+		if (kx_get(knob, mode, len, err, sizeof(err)))
+			snprintf(mode, len, "never");
+	}
+	return knob;
+}
+
 /*
  * Do the sysfs modes let khugepaged have PMD THPs in a VMA (advised or
  * not)?  If not, @why says which knob stops it.
  */
 static bool mode_allows(bool advised, char *why, size_t len)
 {
-	const char *knob = "hugepages-2048kB/enabled";
-	char mode[32], err[128];
+	char mode[32];
+	const char *knob = kx_pmd_mode(mode, sizeof(mode));
 
-	if (kx_get(knob, mode, sizeof(mode), err, sizeof(err)) ||
-	    !strcmp(mode, "inherit")) {
-		knob = "enabled";
-		if (kx_get(knob, mode, sizeof(mode), err, sizeof(err)))
-			snprintf(mode, sizeof(mode), "never");
-	}
 	if (!strcmp(mode, "always") || (!strcmp(mode, "madvise") && advised))
 		return true;
 	if (!strcmp(mode, "madvise"))
